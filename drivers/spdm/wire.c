@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SPDM wire codec (DMTF DSP0274 1.0 to 1.3)
+ *
+ * See wire.h: no allocation and no kernel services here, every length
+ * from the responder is checked before it is used.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+#include "wire.h"
+
+/* Offsets shared by several messages */
+#define OFF_VER		0
+#define OFF_CODE	1
+#define OFF_PARAM1	2
+#define OFF_PARAM2	3
+
+static unsigned int spdm_popcount8(u8 v)
+{
+	unsigned int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/**
+ * spdm_encode_header() - write the 4-byte SPDM message header
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: SPDMVersion
+ * @code: request code
+ * @param1: Param1
+ * @param2: Param2
+ *
+ * Return: 4, or -ENOSPC if @buf is too small.
+ */
+int spdm_encode_header(void *buf, size_t size, u8 ver, u8 code,
+		       u8 param1, u8 param2)
+{
+	u8 *p = buf;
+
+	if (size < SPDM_HDR_SIZE)
+		return -ENOSPC;
+	p[OFF_VER] = ver;
+	p[OFF_CODE] = code;
+	p[OFF_PARAM1] = param1;
+	p[OFF_PARAM2] = param2;
+	return SPDM_HDR_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_header);
+
+/**
+ * spdm_check_header() - check version and code of a response
+ * @buf: the response
+ * @len: its length
+ * @ver: expected SPDMVersion
+ * @code: expected response code
+ *
+ * Return: 0, -EBADMSG if shorter than a header, -ENOMSG if the response
+ * code differs, -EPROTO if the version differs.
+ */
+int spdm_check_header(const void *buf, size_t len, u8 ver, u8 code)
+{
+	const u8 *p = buf;
+
+	if (len < SPDM_HDR_SIZE)
+		return -EBADMSG;
+	if (p[OFF_CODE] != code)
+		return -ENOMSG;
+	if (p[OFF_VER] != ver)
+		return -EPROTO;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_check_header);
+
+/**
+ * spdm_decode_version() - decode VERSION and pick the highest common version
+ * @buf: the response
+ * @len: its length
+ * @supported: bit n set if version 1.n is supported by the requester
+ * @selected: on success the chosen SPDMVersion byte (0x1n)
+ *
+ * DSP0274 10.3: VERSION carries VersionNumberEntryCount entries of 16 bits,
+ * major version in bits 15:12 and minor in bits 11:8.  Update and alpha
+ * nibbles do not take part in the selection.
+ *
+ * Return: length of the message, or -EBADMSG, -EPROTO, -ENOMSG, or
+ * -EPROTONOSUPPORT if no entry is a version the requester supports.
+ */
+int spdm_decode_version(const void *buf, size_t len, u32 supported,
+			u8 *selected)
+{
+	const u8 *p = buf;
+	unsigned int count, i;
+	int best = -1;
+	int ret;
+
+	ret = spdm_check_header(buf, len, SPDM_VER_10, SPDM_VERSION);
+	if (ret)
+		return ret;
+	if (len < 6)
+		return -EBADMSG;
+	count = p[5];
+	if (!count)
+		return -EPROTO;
+	if (len < 6 + 2 * count)
+		return -EBADMSG;
+
+	for (i = 0; i < count; i++) {
+		u16 entry = get_unaligned_le16(p + 6 + 2 * i);
+		unsigned int major = entry >> 12;
+		unsigned int minor = (entry >> 8) & 0xf;
+
+		if (major != 1 || minor > 31 || !(supported & BIT(minor)))
+			continue;
+		if ((int)minor > best)
+			best = minor;
+	}
+	if (best < 0)
+		return -EPROTONOSUPPORT;
+
+	*selected = 0x10 | best;
+	return 6 + 2 * count;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_version);
+
+/**
+ * spdm_encode_get_capabilities() - encode GET_CAPABILITIES
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version
+ * @caps: requester's CTExponent, flags and (1.2+) sizes
+ *
+ * DSP0274 10.4: the request is 4 bytes in 1.0, 12 in 1.1 and 20 from 1.2.
+ *
+ * Return: the encoded length or -ENOSPC.
+ */
+int spdm_encode_get_capabilities(void *buf, size_t size, u8 ver,
+				 const struct spdm_caps *caps)
+{
+	size_t need = ver >= SPDM_VER_12 ? 20 : ver == SPDM_VER_11 ? 12 : 4;
+	u8 *p = buf;
+
+	if (size < need)
+		return -ENOSPC;
+	memset(p, 0, need);
+	spdm_encode_header(p, size, ver, SPDM_GET_CAPABILITIES, 0, 0);
+	if (ver >= SPDM_VER_11) {
+		p[5] = caps->ct_exponent;
+		put_unaligned_le32(caps->flags, p + 8);
+	}
+	if (ver >= SPDM_VER_12) {
+		put_unaligned_le32(caps->data_transfer_size, p + 12);
+		put_unaligned_le32(caps->max_msg_size, p + 16);
+	}
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_get_capabilities);
+
+/**
+ * spdm_decode_capabilities() - decode CAPABILITIES
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @caps: decoded fields
+ *
+ * DSP0274 10.4: 12 bytes up to 1.1, 20 bytes from 1.2 with
+ * DataTransferSize >= 42 and MaxSPDMmsgSize >= DataTransferSize.
+ *
+ * Return: length of the message or a negative errno.
+ */
+int spdm_decode_capabilities(const void *buf, size_t len, u8 ver,
+			     struct spdm_caps *caps)
+{
+	size_t need = ver >= SPDM_VER_12 ? 20 : 12;
+	const u8 *p = buf;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_CAPABILITIES);
+	if (ret)
+		return ret;
+	if (len < need)
+		return -EBADMSG;
+
+	caps->ct_exponent = p[5];
+	caps->flags = get_unaligned_le32(p + 8);
+	caps->data_transfer_size = 0;
+	caps->max_msg_size = 0;
+	if (ver >= SPDM_VER_12) {
+		caps->data_transfer_size = get_unaligned_le32(p + 12);
+		caps->max_msg_size = get_unaligned_le32(p + 16);
+		if (caps->data_transfer_size < SPDM_MIN_DATA_TRANSFER ||
+		    caps->max_msg_size < caps->data_transfer_size)
+			return -EPROTO;
+	}
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_capabilities);
+
+/**
+ * spdm_encode_negotiate_algorithms() - encode NEGOTIATE_ALGORITHMS
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version
+ * @offer: what the requester supports
+ *
+ * DSP0274 10.5: fixed 32-byte part, no extended algorithms and no
+ * algorithm structures (no sessions are negotiated yet).
+ *
+ * Return: the encoded length or -ENOSPC.
+ */
+int spdm_encode_negotiate_algorithms(void *buf, size_t size, u8 ver,
+				     const struct spdm_algs *offer)
+{
+	u8 *p = buf;
+
+	if (size < 32)
+		return -ENOSPC;
+	memset(p, 0, 32);
+	spdm_encode_header(p, size, ver, SPDM_NEGOTIATE_ALGORITHMS, 0, 0);
+	put_unaligned_le16(32, p + 4);
+	p[6] = offer->meas_spec;
+	if (ver >= SPDM_VER_12)
+		p[7] = offer->other_params;
+	put_unaligned_le32(offer->base_asym, p + 8);
+	put_unaligned_le32(offer->base_hash, p + 12);
+	return 32;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_negotiate_algorithms);
+
+/**
+ * spdm_decode_algorithms() - decode ALGORITHMS
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @sel: the selection
+ *
+ * DSP0274 10.5: the Length field covers the whole message.  Since the
+ * request offers no extended algorithms and no algorithm structures, a
+ * response that selects any is invalid.
+ *
+ * Return: length of the message or a negative errno.
+ */
+int spdm_decode_algorithms(const void *buf, size_t len, u8 ver,
+			   struct spdm_algs *sel)
+{
+	const u8 *p = buf;
+	size_t length;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_ALGORITHMS);
+	if (ret)
+		return ret;
+	if (len < 36)
+		return -EBADMSG;
+	length = get_unaligned_le16(p + 4);
+	if (length < 36 || length > len)
+		return -EBADMSG;
+	if (p[OFF_PARAM1] || p[32] || p[33])
+		return -EPROTO;
+	if (length != 36)
+		return -EBADMSG;
+
+	sel->meas_spec = p[6];
+	sel->other_params = ver >= SPDM_VER_12 ? p[7] : 0;
+	sel->meas_hash = get_unaligned_le32(p + 8);
+	sel->base_asym = get_unaligned_le32(p + 12);
+	sel->base_hash = get_unaligned_le32(p + 16);
+	return length;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_algorithms);
+
+/**
+ * spdm_decode_digests() - decode DIGESTS
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @hash_len: size of the negotiated hash
+ * @provisioned: ProvisionedSlotMask (Param2)
+ * @digests: first digest; one @hash_len digest per bit of @provisioned
+ *
+ * DSP0274 10.6.
+ *
+ * Return: length of the message or a negative errno.
+ */
+int spdm_decode_digests(const void *buf, size_t len, u8 ver,
+			size_t hash_len, u8 *provisioned,
+			const u8 **digests)
+{
+	const u8 *p = buf;
+	size_t need;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_DIGESTS);
+	if (ret)
+		return ret;
+	need = SPDM_HDR_SIZE + spdm_popcount8(p[OFF_PARAM2]) * hash_len;
+	if (len < need)
+		return -EBADMSG;
+	*provisioned = p[OFF_PARAM2];
+	*digests = p + SPDM_HDR_SIZE;
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_digests);
+
+/**
+ * spdm_encode_get_certificate() - encode GET_CERTIFICATE
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version
+ * @slot: slot number (0..7)
+ * @offset: Offset into the chain
+ * @length: Length requested
+ *
+ * Return: 8, -ENOSPC, or -EINVAL for a bad slot.
+ */
+int spdm_encode_get_certificate(void *buf, size_t size, u8 ver, u8 slot,
+				u16 offset, u16 length)
+{
+	u8 *p = buf;
+
+	if (slot > 7)
+		return -EINVAL;
+	if (size < 8)
+		return -ENOSPC;
+	spdm_encode_header(p, size, ver, SPDM_GET_CERTIFICATE, slot, 0);
+	put_unaligned_le16(offset, p + 4);
+	put_unaligned_le16(length, p + 6);
+	return 8;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_get_certificate);
+
+/**
+ * spdm_decode_certificate() - decode CERTIFICATE
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @rsp: decoded fields; @rsp->portion points into @buf
+ *
+ * DSP0274 10.7.  Only the message itself is checked here; the caller
+ * checks the portion against what it asked for and the running total.
+ *
+ * Return: length of the message or a negative errno.
+ */
+int spdm_decode_certificate(const void *buf, size_t len, u8 ver,
+			    struct spdm_cert_rsp *rsp)
+{
+	const u8 *p = buf;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_CERTIFICATE);
+	if (ret)
+		return ret;
+	if (len < SPDM_CERT_RSP_HDR_SIZE)
+		return -EBADMSG;
+	rsp->slot = p[OFF_PARAM1] & 0xf;
+	rsp->portion_len = get_unaligned_le16(p + 4);
+	rsp->remainder_len = get_unaligned_le16(p + 6);
+	if (len - SPDM_CERT_RSP_HDR_SIZE < rsp->portion_len)
+		return -EBADMSG;
+	rsp->portion = p + SPDM_CERT_RSP_HDR_SIZE;
+	return SPDM_CERT_RSP_HDR_SIZE + rsp->portion_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_certificate);
+
+/**
+ * spdm_encode_challenge() - encode CHALLENGE
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version
+ * @slot: slot number (0..7)
+ * @meas_summary_type: MeasurementSummaryHashType (0, 1 or 0xff)
+ * @nonce: 32-byte nonce
+ * @context: 8-byte RequesterContext, sent from 1.3 on
+ *
+ * DSP0274 10.8.
+ *
+ * Return: the encoded length, -ENOSPC, or -EINVAL for a bad slot.
+ */
+int spdm_encode_challenge(void *buf, size_t size, u8 ver, u8 slot,
+			  u8 meas_summary_type, const u8 *nonce,
+			  const u8 *context)
+{
+	size_t need = SPDM_HDR_SIZE + 32 + (ver >= SPDM_VER_13 ? 8 : 0);
+	u8 *p = buf;
+
+	if (slot > 7)
+		return -EINVAL;
+	if (size < need)
+		return -ENOSPC;
+	spdm_encode_header(p, size, ver, SPDM_CHALLENGE, slot,
+			   meas_summary_type);
+	memcpy(p + SPDM_HDR_SIZE, nonce, 32);
+	if (ver >= SPDM_VER_13)
+		memcpy(p + SPDM_HDR_SIZE + 32, context, 8);
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_challenge);
+
+/**
+ * spdm_decode_challenge_auth() - decode CHALLENGE_AUTH
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @hash_len: size of the negotiated hash (CertChainHash)
+ * @meas_summary_len: size of MeasurementSummaryHash (0 if not requested)
+ * @sig_len: size of a signature of the negotiated algorithm
+ * @rsp: decoded fields, pointing into @buf
+ *
+ * DSP0274 10.8: CertChainHash, Nonce, MeasurementSummaryHash, OpaqueLength
+ * (at most 1024), OpaqueData, RequesterContext (1.3) and Signature.
+ *
+ * Return: length of the message or a negative errno.
+ */
+int spdm_decode_challenge_auth(const void *buf, size_t len, u8 ver,
+			       size_t hash_len, size_t meas_summary_len,
+			       size_t sig_len,
+			       struct spdm_challenge_auth *rsp)
+{
+	const u8 *p = buf;
+	size_t off = SPDM_HDR_SIZE;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_CHALLENGE_AUTH);
+	if (ret)
+		return ret;
+	if (hash_len > SPDM_MAX_HASH_SIZE || meas_summary_len > SPDM_MAX_HASH_SIZE ||
+	    sig_len > SPDM_MAX_SIG_SIZE)
+		return -EINVAL;
+
+	if (len < off + hash_len + 32 + meas_summary_len + 2)
+		return -EBADMSG;
+	rsp->slot = p[OFF_PARAM1] & 0xf;
+	rsp->slot_mask = p[OFF_PARAM2];
+	rsp->cert_chain_hash = p + off;
+	off += hash_len;
+	rsp->nonce = p + off;
+	off += 32;
+	rsp->meas_summary = meas_summary_len ? p + off : NULL;
+	off += meas_summary_len;
+	rsp->opaque_len = get_unaligned_le16(p + off);
+	off += 2;
+	if (rsp->opaque_len > SPDM_MAX_OPAQUE)
+		return -EPROTO;
+	if (len - off < rsp->opaque_len)
+		return -EBADMSG;
+	rsp->opaque = p + off;
+	off += rsp->opaque_len;
+	rsp->context = NULL;
+	if (ver >= SPDM_VER_13) {
+		if (len - off < 8)
+			return -EBADMSG;
+		rsp->context = p + off;
+		off += 8;
+	}
+	if (len - off < sig_len)
+		return -EBADMSG;
+	rsp->sig = p + off;
+	rsp->sig_offset = off;
+	return off + sig_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_challenge_auth);
+
+/**
+ * spdm_decode_error() - decode ERROR
+ * @buf: the response
+ * @len: its length
+ * @err: decoded fields
+ *
+ * DSP0274 10.12; ResponseNotReady carries 4 bytes of extended data.
+ *
+ * Return: length of the decoded part, -ENOMSG if @buf is not an ERROR,
+ * or -EBADMSG.
+ */
+int spdm_decode_error(const void *buf, size_t len,
+		      struct spdm_error_rsp *err)
+{
+	const u8 *p = buf;
+
+	if (len < SPDM_HDR_SIZE)
+		return -EBADMSG;
+	if (p[OFF_CODE] != SPDM_ERROR)
+		return -ENOMSG;
+	memset(err, 0, sizeof(*err));
+	err->code = p[OFF_PARAM1];
+	err->data = p[OFF_PARAM2];
+	if (err->code != SPDM_ERR_RESPONSE_NOT_READY)
+		return SPDM_HDR_SIZE;
+	if (len < SPDM_HDR_SIZE + 4)
+		return -EBADMSG;
+	err->rdt_exponent = p[4];
+	err->request_code = p[5];
+	err->token = p[6];
+	err->rdtm = p[7];
+	return SPDM_HDR_SIZE + 4;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_error);
+
+/**
+ * spdm_encode_respond_if_ready() - encode RESPOND_IF_READY
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: version of the original request
+ * @request_code: the original request's code
+ * @token: Token from ResponseNotReady
+ *
+ * Return: 4 or -ENOSPC.
+ */
+int spdm_encode_respond_if_ready(void *buf, size_t size, u8 ver,
+				 u8 request_code, u8 token)
+{
+	return spdm_encode_header(buf, size, ver, SPDM_RESPOND_IF_READY,
+				  request_code, token);
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_respond_if_ready);
+
+/**
+ * spdm_chain_split() - split an SPDM certificate chain into its parts
+ * @chain: the chain as retrieved with GET_CERTIFICATE
+ * @len: its length
+ * @hash_len: size of the negotiated hash (RootHash)
+ * @root_hash: RootHash
+ * @certs: the concatenated DER certificates
+ * @certs_len: their total length
+ *
+ * DSP0274 10.7.1: Length u16 (the whole chain), Reserved u16, RootHash,
+ * then at least one certificate.
+ *
+ * Return: 0 or -EBADMSG.
+ */
+int spdm_chain_split(const u8 *chain, size_t len, size_t hash_len,
+		     const u8 **root_hash, const u8 **certs,
+		     size_t *certs_len)
+{
+	if (len <= SPDM_CHAIN_HDR_SIZE + hash_len)
+		return -EBADMSG;
+	if (get_unaligned_le16(chain) != len)
+		return -EBADMSG;
+	*root_hash = chain + SPDM_CHAIN_HDR_SIZE;
+	*certs = chain + SPDM_CHAIN_HDR_SIZE + hash_len;
+	*certs_len = len - SPDM_CHAIN_HDR_SIZE - hash_len;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_chain_split);
+
+/**
+ * spdm_der_cert_len() - length of the DER SEQUENCE at the start of @buf
+ * @buf: DER data
+ * @len: bytes available
+ * @cert_len: total length of the first element, header included
+ *
+ * A certificate inside a chain of at most 64 KiB has a definite length of
+ * at most two bytes.
+ *
+ * Return: 0 or -EBADMSG.
+ */
+int spdm_der_cert_len(const u8 *buf, size_t len, size_t *cert_len)
+{
+	size_t hdr, content;
+
+	if (len < 2 || buf[0] != 0x30)
+		return -EBADMSG;
+	if (buf[1] < 0x80) {
+		hdr = 2;
+		content = buf[1];
+	} else if (buf[1] == 0x81) {
+		if (len < 3 || buf[2] < 0x80)
+			return -EBADMSG;
+		hdr = 3;
+		content = buf[2];
+	} else if (buf[1] == 0x82) {
+		if (len < 4 || buf[2] == 0)
+			return -EBADMSG;
+		hdr = 4;
+		content = get_unaligned_be16(buf + 2);
+	} else {
+		return -EBADMSG;
+	}
+	if (len - hdr < content)
+		return -EBADMSG;
+	*cert_len = hdr + content;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_der_cert_len);
+
+/**
+ * spdm_build_prefix() - build combined_spdm_prefix
+ * @prefix: output, SPDM_PREFIX_SIZE bytes
+ * @ver: negotiated version (1.2 or later)
+ * @context: signing context string, at most 36 characters
+ *
+ * DSP0274 1.2 15 "Signature generation": "dmtf-spdm-v1.X.*" four times,
+ * then zero padding, then @context ending at the last byte.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int spdm_build_prefix(u8 *prefix, u8 ver, const char *context)
+{
+	static const char tmpl[] = "dmtf-spdm-v1.X.*";
+	size_t clen = strlen(context);
+	int i;
+
+	if (ver < SPDM_VER_12 || (ver >> 4) != 1 || clen > 36)
+		return -EINVAL;
+	for (i = 0; i < 4; i++) {
+		memcpy(prefix + 16 * i, tmpl, 16);
+		prefix[16 * i + 13] = '0' + (ver & 0xf);
+	}
+	memset(prefix + 64, 0, 36 - clen);
+	memcpy(prefix + SPDM_PREFIX_SIZE - clen, context, clen);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_build_prefix);
