@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kspdm top-level Makefile
+#
+#   make                 build the modules against $(KDIR)
+#   make check           install what is needed, build, run every KUnit suite
+#   make KDIR=/lib/modules/$(uname -r)/build
+#                        build against an installed kernel
+#   make vectors         regenerate the KUnit test vectors
+#   make clean
+
+PWD_ABS := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# The default tree is Debian's linux-source-6.12, prepared and cached by
+# scripts/prepare-kernel.sh outside the repository.
+ifeq ($(origin KDIR), undefined)
+KDIR_DEFAULT := 1
+KDIR = $(shell $(PWD_ABS)/scripts/prepare-kernel.sh --print)
+endif
+
+KCONFIG_OPTS := CONFIG_SPDM=m
+KUNIT ?= $(if $(shell grep -s '^CONFIG_KUNIT=y' $(KDIR)/.config),1,)
+ifneq ($(KUNIT),)
+KCONFIG_OPTS += CONFIG_SPDM_KUNIT_TEST=m
+endif
+
+KBUILD_ARGS := -C $(KDIR) M=$(PWD_ABS)/drivers/spdm $(KCONFIG_OPTS) \
+	KCPPFLAGS="$(foreach o,$(KCONFIG_OPTS),-D$(subst =m,_MODULE,$(o))=1)"
+
+.PHONY: all modules kernel check kunit vectors clean help
+
+all: modules
+
+kernel:
+ifdef KDIR_DEFAULT
+	@$(PWD_ABS)/scripts/prepare-kernel.sh >/dev/null
+endif
+
+modules: kernel
+	$(MAKE) $(KBUILD_ARGS) W=$(or $(W),1) modules
+
+check:
+	$(PWD_ABS)/scripts/check.sh
+
+kunit: modules
+	$(PWD_ABS)/scripts/run-kunit.sh --kdir $(KDIR) \
+		drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko
+
+vectors:
+	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/gen_vectors.py
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD_ABS)/drivers/spdm clean 2>/dev/null || true

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kspdm: certificate chain validation against the trusted keyrings
+ *
+ * The certificates are parsed by the kernel's X.509 parser through the
+ * asymmetric key type's preparse operation, without creating keys, and
+ * chained with public_key_verify_signature().  The parser refuses
+ * certificates on the kernel's blacklist.
+ */
+
+#include <kunit/visibility.h>
+#include <crypto/public_key.h>
+#include <keys/asymmetric-parser.h>
+#include <keys/asymmetric-subtype.h>
+#include <keys/asymmetric-type.h>
+#include <linux/key-type.h>
+#include <linux/slab.h>
+
+#include "spdm_internal.h"
+
+struct spdm_cert {
+	const u8 *der;
+	size_t len;
+	struct key_preparsed_payload prep;
+};
+
+static const struct public_key *spdm_cert_pub(const struct spdm_cert *c)
+{
+	return c->prep.payload.data[asym_crypto];
+}
+
+static const struct public_key_signature *spdm_cert_sig(const struct spdm_cert *c)
+{
+	return c->prep.payload.data[asym_auth];
+}
+
+static const struct asymmetric_key_ids *spdm_cert_ids(const struct spdm_cert *c)
+{
+	return c->prep.payload.data[asym_key_ids];
+}
+
+static bool spdm_cert_has(const struct spdm_cert *c, unsigned int flag)
+{
+	return spdm_cert_pub(c)->key_eflags & BIT(flag);
+}
+
+/* Issuer of @c is the subject of @parent */
+static bool spdm_cert_issued_by(const struct spdm_cert *c,
+				const struct spdm_cert *parent)
+{
+	return asymmetric_key_id_same(spdm_cert_sig(c)->auth_ids[2],
+				      spdm_cert_ids(parent)->id[2]);
+}
+
+/* Is @c signed by a key in @keyring? */
+static int spdm_cert_trusted(struct key *keyring, const struct spdm_cert *c)
+{
+	const struct public_key_signature *sig = spdm_cert_sig(c);
+	struct key *key;
+	int ret = -ENOKEY;
+
+	if (!sig->auth_ids[0] && !sig->auth_ids[1] && !sig->auth_ids[2])
+		return -ENOKEY;
+	key = find_asymmetric_key(keyring, sig->auth_ids[0], sig->auth_ids[1],
+				  sig->auth_ids[2], false);
+	if (!IS_ERR(key)) {
+		ret = verify_signature(key, sig);
+		key_put(key);
+	}
+	return ret ? -ENOKEY : 0;
+}
+
+/* Is the leaf's key of the negotiated kind and size? */
+static int spdm_leaf_fits(const struct public_key *pub,
+			  const struct spdm_alg_info *asym)
+{
+	if (strcmp(pub->pkey_algo, asym->pkey_algo))
+		return -EPERM;
+	if (!strcmp(asym->pkey_algo, "rsa") &&
+	    spdm_rsa_modulus_bits(pub) != asym->key_bits)
+		return -EPERM;
+	return 0;
+}
+
+static int spdm_parse_certs(const u8 *der, size_t len, struct spdm_cert *certs,
+			    unsigned int *count, char *why, size_t why_len)
+{
+	unsigned int n = 0;
+	int ret;
+
+	while (len) {
+		struct spdm_cert *c = &certs[n];
+		size_t clen;
+
+		if (n == SPDM_MAX_CHAIN_CERTS) {
+			snprintf(why, why_len, "more than %u certificates",
+				 SPDM_MAX_CHAIN_CERTS);
+			return -ELOOP;
+		}
+		ret = spdm_der_cert_len(der, len, &clen);
+		if (ret) {
+			snprintf(why, why_len,
+				 "certificate %u is not a DER sequence", n);
+			return ret;
+		}
+		c->der = der;
+		c->len = clen;
+		c->prep.data = der;
+		c->prep.datalen = clen;
+		ret = key_type_asymmetric.preparse(&c->prep);
+		if (ret) {
+			if (ret == -EKEYREJECTED) {
+				snprintf(why, why_len,
+					 "certificate %u is blacklisted or its self-signature is bad",
+					 n);
+				ret = -EKEYREVOKED;
+			} else {
+				snprintf(why, why_len,
+					 "certificate %u cannot be parsed (%d)",
+					 n, ret);
+				ret = ret == -ENOPKG ? ret : -EBADMSG;
+			}
+			return ret;
+		}
+		*count = ++n;
+		if (!spdm_cert_sig(c)) {
+			snprintf(why, why_len,
+				 "certificate %u has an unsupported signature",
+				 n - 1);
+			return -ENOPKG;
+		}
+		der += clen;
+		len -= clen;
+	}
+	return 0;
+}
+
+/**
+ * spdm_validate_chain() - validate an SPDM certificate chain
+ * @keyring: trusted roots
+ * @asym: negotiated signature algorithm, which the leaf key must fit
+ * @hash: negotiated hash algorithm (RootHash)
+ * @shash: transform for @hash
+ * @chain: the chain as retrieved (Length, Reserved, RootHash, DER)
+ * @len: its length
+ * @leaf_key: on success the leaf's public key, to be freed with
+ *	public_key_free()
+ * @why: on failure the reason in words
+ * @why_len: size of @why
+ *
+ * DSP0274 10.7.1 and its certificate requirements: every certificate but
+ * the leaf must be a CA allowed to sign certificates and must sign the
+ * next one; one certificate must be signed by a trusted key; RootHash must
+ * be the hash of the first certificate when that is a self-signed root;
+ * the leaf must allow digital signatures with a key of the negotiated
+ * algorithm.
+ *
+ * Return: 0, or -EBADMSG (malformed), -ELOOP (too many certificates),
+ * -EUCLEAN (RootHash mismatch), -EPERM (constraints), -EKEYREJECTED (bad
+ * signature in the chain), -EKEYREVOKED (blacklisted), -ENOKEY (no
+ * trusted root), -ENOPKG (unsupported algorithm), -ENOMEM.
+ */
+int spdm_validate_chain(struct key *keyring,
+			const struct spdm_alg_info *asym,
+			const struct spdm_hash_info *hash,
+			struct crypto_shash *shash,
+			const u8 *chain, size_t len,
+			struct public_key **leaf_key, char *why,
+			size_t why_len)
+{
+	u8 digest[SPDM_MAX_HASH_SIZE];
+	const u8 *root_hash, *der;
+	struct spdm_cert *certs, *leaf;
+	unsigned int n = 0, i;
+	bool anchored = false;
+	size_t der_len;
+	int ret;
+
+	ret = spdm_chain_split(chain, len, hash->size, &root_hash, &der,
+			       &der_len);
+	if (ret) {
+		snprintf(why, why_len, "length field does not match %zu bytes",
+			 len);
+		return ret;
+	}
+
+	certs = kcalloc(SPDM_MAX_CHAIN_CERTS, sizeof(*certs), GFP_KERNEL);
+	if (!certs)
+		return -ENOMEM;
+	ret = spdm_parse_certs(der, der_len, certs, &n, why, why_len);
+	if (ret)
+		goto out;
+
+	/* RootHash is checkable when the chain starts with its root */
+	if (spdm_cert_issued_by(&certs[0], &certs[0])) {
+		ret = spdm_hash(shash, certs[0].der, certs[0].len, digest);
+		if (ret)
+			goto out;
+		if (memcmp(digest, root_hash, hash->size)) {
+			snprintf(why, why_len,
+				 "RootHash is not the hash of the root certificate");
+			ret = -EUCLEAN;
+			goto out;
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct spdm_cert *c = &certs[i];
+
+		if (i + 1 < n && (!spdm_cert_has(c, KEY_EFLAG_CA) ||
+				  !spdm_cert_has(c, KEY_EFLAG_KEYCERTSIGN))) {
+			snprintf(why, why_len,
+				 "certificate %u is not a CA allowed to sign certificates",
+				 i);
+			ret = -EPERM;
+			goto out;
+		}
+		if (i) {
+			if (!spdm_cert_issued_by(c, &certs[i - 1])) {
+				snprintf(why, why_len,
+					 "certificate %u was not issued by certificate %u",
+					 i, i - 1);
+				ret = -EKEYREJECTED;
+				goto out;
+			}
+			ret = public_key_verify_signature(spdm_cert_pub(&certs[i - 1]),
+							  spdm_cert_sig(c));
+			if (ret) {
+				snprintf(why, why_len,
+					 "certificate %u is not signed by certificate %u (%d)",
+					 i, i - 1, ret);
+				ret = -EKEYREJECTED;
+				goto out;
+			}
+		}
+		if (!anchored && !spdm_cert_trusted(keyring, c))
+			anchored = true;
+	}
+	if (!anchored) {
+		snprintf(why, why_len, "no certificate is signed by a trusted root");
+		ret = -ENOKEY;
+		goto out;
+	}
+
+	leaf = &certs[n - 1];
+	if (!spdm_cert_has(leaf, KEY_EFLAG_DIGITALSIG)) {
+		snprintf(why, why_len, "leaf key usage lacks digitalSignature");
+		ret = -EPERM;
+		goto out;
+	}
+	if (spdm_leaf_fits(spdm_cert_pub(leaf), asym)) {
+		snprintf(why, why_len, "leaf key (%s) does not fit %s",
+			 spdm_cert_pub(leaf)->pkey_algo, asym->name);
+		ret = -EPERM;
+		goto out;
+	}
+	*leaf_key = leaf->prep.payload.data[asym_crypto];
+	leaf->prep.payload.data[asym_crypto] = NULL;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		key_type_asymmetric.free_preparse(&certs[i].prep);
+	kfree(certs);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_validate_chain);

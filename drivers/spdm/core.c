@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kspdm requester core: state lifecycle, the exchange path (errors, Busy,
+ * ResponseNotReady, RequestResynch, timeouts) and the .spdm keyring
+ */
+
+#define pr_fmt(fmt) "spdm: " fmt
+
+#include <kunit/visibility.h>
+#include <crypto/public_key.h>
+#include <keys/asymmetric-type.h>
+#include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/key.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "spdm_internal.h"
+
+/* The trusted roots, added by an admin with keyctl */
+struct key *spdm_keyring;
+
+static bool spdm_keep_transcript;
+module_param_named(keep_transcript, spdm_keep_transcript, bool, 0644);
+MODULE_PARM_DESC(keep_transcript,
+		 "Keep transcripts as bytes (for evidence) rather than only their running hash");
+
+/**
+ * spdm_fail() - record and report a failure
+ * @spdm: state
+ * @err: negative errno to return
+ * @fmt: printf format of the reason
+ *
+ * The reason is kept as the state's last error and logged naming the
+ * device.
+ *
+ * Return: @err.
+ */
+int spdm_fail(struct spdm_state *spdm, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(spdm->error, sizeof(spdm->error), fmt, ap);
+	va_end(ap);
+	dev_err_ratelimited(spdm->dev, "SPDM: %s (%d)\n", spdm->error, err);
+	return err;
+}
+
+static const struct {
+	u8 code;
+	int err;
+	const char *name;
+} spdm_errors[] = {
+	{ SPDM_ERR_INVALID_REQUEST, -EINVAL, "InvalidRequest" },
+	{ SPDM_ERR_INVALID_SESSION, -ENOTCONN, "InvalidSession" },
+	{ SPDM_ERR_BUSY, -EBUSY, "Busy" },
+	{ SPDM_ERR_UNEXPECTED_REQUEST, -EBADE, "UnexpectedRequest" },
+	{ SPDM_ERR_UNSPECIFIED, -EREMOTEIO, "Unspecified" },
+	{ SPDM_ERR_DECRYPT_ERROR, -EILSEQ, "DecryptError" },
+	{ SPDM_ERR_UNSUPPORTED_REQUEST, -EBADRQC, "UnsupportedRequest" },
+	{ SPDM_ERR_REQUEST_IN_FLIGHT, -EALREADY, "RequestInFlight" },
+	{ SPDM_ERR_INVALID_RESPONSE_CODE, -EBADSLT, "InvalidResponseCode" },
+	{ SPDM_ERR_SESSION_LIMIT, -EUSERS, "SessionLimitExceeded" },
+	{ SPDM_ERR_SESSION_REQUIRED, -ENOLINK, "SessionRequired" },
+	{ SPDM_ERR_RESET_REQUIRED, -ENETRESET, "ResetRequired" },
+	{ SPDM_ERR_RESPONSE_TOO_LARGE, -EMSGSIZE, "ResponseTooLarge" },
+	{ SPDM_ERR_REQUEST_TOO_LARGE, -E2BIG, "RequestTooLarge" },
+	{ SPDM_ERR_LARGE_RESPONSE, -EFBIG, "LargeResponse" },
+	{ SPDM_ERR_MESSAGE_LOST, -ECOMM, "MessageLost" },
+	{ SPDM_ERR_INVALID_POLICY, -EACCES, "InvalidPolicy" },
+	{ SPDM_ERR_VERSION_MISMATCH, -ENOPROTOOPT, "VersionMismatch" },
+	{ SPDM_ERR_RESPONSE_NOT_READY, -ETIME, "ResponseNotReady" },
+	{ SPDM_ERR_REQUEST_RESYNCH, -ECONNABORTED, "RequestResynch" },
+	{ SPDM_ERR_OPERATION_FAILED, -ECANCELED, "OperationFailed" },
+	{ SPDM_ERR_NO_PENDING_REQUESTS, -ESRCH, "NoPendingRequests" },
+	{ SPDM_ERR_VENDOR, -EREMCHG, "Vendor" },
+};
+
+/**
+ * spdm_error_errno() - the errno an ERROR code maps to
+ * @code: ErrorCode (DSP0274 Table 48)
+ *
+ * Every code has its own errno; reserved codes map to -EIO.
+ *
+ * Return: a negative errno.
+ */
+int spdm_error_errno(u8 code)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(spdm_errors); i++)
+		if (spdm_errors[i].code == code)
+			return spdm_errors[i].err;
+	return -EIO;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_error_errno);
+
+static const char *spdm_error_name(u8 code)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(spdm_errors); i++)
+		if (spdm_errors[i].code == code)
+			return spdm_errors[i].name;
+	return "reserved";
+}
+
+static const char *spdm_request_name(u8 code)
+{
+	switch (code) {
+	case SPDM_GET_DIGESTS:		return "GET_DIGESTS";
+	case SPDM_GET_CERTIFICATE:	return "GET_CERTIFICATE";
+	case SPDM_CHALLENGE:		return "CHALLENGE";
+	case SPDM_GET_VERSION:		return "GET_VERSION";
+	case SPDM_GET_MEASUREMENTS:	return "GET_MEASUREMENTS";
+	case SPDM_GET_CAPABILITIES:	return "GET_CAPABILITIES";
+	case SPDM_NEGOTIATE_ALGORITHMS:	return "NEGOTIATE_ALGORITHMS";
+	case SPDM_RESPOND_IF_READY:	return "RESPOND_IF_READY";
+	default:			return "request";
+	}
+}
+
+/**
+ * spdm_ct_us() - the responder's cryptographic timeout CT
+ * @spdm: state after GET_CAPABILITIES
+ *
+ * DSP0274 10.4: CT = 2^CTExponent microseconds, capped here so that a
+ * hostile responder cannot make us wait for hours.
+ *
+ * Return: CT in microseconds, at least ST1.
+ */
+u32 spdm_ct_us(struct spdm_state *spdm)
+{
+	u8 e = min_t(u8, spdm->rsp_caps.ct_exponent, SPDM_MAX_CT_EXPONENT);
+
+	return max_t(u32, BIT(e), SPDM_ST1_US);
+}
+
+static int spdm_transport(struct spdm_state *spdm, const void *req,
+			  size_t req_len, u32 timeout_us, size_t *rsp_len)
+{
+	ssize_t rc;
+
+	rc = spdm->ops->exchange(spdm->priv, req, req_len, spdm->rsp,
+				 spdm->max_msg_size, timeout_us);
+	if (rc < 0)
+		return spdm_fail(spdm, rc, "%s: transport error",
+				 spdm_request_name(((u8 *)req)[1]));
+	if (rc > spdm->max_msg_size)
+		return spdm_fail(spdm, -EOVERFLOW,
+				 "%s: transport returned %zd bytes, more than %zu",
+				 spdm_request_name(((u8 *)req)[1]), rc,
+				 spdm->max_msg_size);
+	if (rc < SPDM_HDR_SIZE)
+		return spdm_fail(spdm, -EBADMSG,
+				 "%s: response of %zd bytes is shorter than a header",
+				 spdm_request_name(((u8 *)req)[1]), rc);
+	*rsp_len = rc;
+	return 0;
+}
+
+/*
+ * DSP0274 10.12.1: ResponseNotReady.  Wait 2^RDTExponent us and ask again
+ * with RESPOND_IF_READY, at most RDTM times.  Each further ResponseNotReady
+ * carries the token for the next attempt.
+ */
+static int spdm_wait_ready(struct spdm_state *spdm, const u8 *req,
+			   struct spdm_error_rsp *err, u32 timeout_us,
+			   size_t *rsp_len)
+{
+	unsigned int tries = err->rdtm, i;
+	u8 riy[SPDM_HDR_SIZE];
+	int ret;
+
+	for (i = 0; i < tries; i++) {
+		if (err->request_code != req[1])
+			return spdm_fail(spdm, -EPROTO,
+					 "%s: ResponseNotReady names request 0x%02x",
+					 spdm_request_name(req[1]),
+					 err->request_code);
+		if (err->rdt_exponent > SPDM_MAX_RDT_EXPONENT)
+			return spdm_fail(spdm, -EPROTO,
+					 "%s: ResponseNotReady asks to wait 2^%u us",
+					 spdm_request_name(req[1]),
+					 err->rdt_exponent);
+		fsleep(BIT(err->rdt_exponent));
+
+		spdm_encode_respond_if_ready(riy, sizeof(riy), req[0], req[1],
+					     err->token);
+		ret = spdm_transport(spdm, riy, sizeof(riy), timeout_us,
+				     rsp_len);
+		if (ret)
+			return ret;
+		if (spdm->rsp[1] != SPDM_ERROR)
+			return 0;
+		ret = spdm_decode_error(spdm->rsp, *rsp_len, err);
+		if (ret < 0)
+			return spdm_fail(spdm, ret, "%s: truncated ERROR",
+					 spdm_request_name(req[1]));
+		if (err->code != SPDM_ERR_RESPONSE_NOT_READY)
+			return 1;
+	}
+	return spdm_fail(spdm, -ETIME,
+			 "%s: still not ready after %u RESPOND_IF_READY",
+			 spdm_request_name(req[1]), tries);
+}
+
+/**
+ * spdm_exchange() - send the request in spdm->req, receive into spdm->rsp
+ * @spdm: state
+ * @req_len: length of the request
+ * @timeout_us: response time the responder may take (ST1 or CT)
+ * @rsp_len: length of the response on success
+ *
+ * Handles ERROR responses: Busy is retried SPDM_BUSY_RETRIES times,
+ * ResponseNotReady is polled with RESPOND_IF_READY, RequestResynch sets
+ * spdm->resynch so that the caller restarts at GET_VERSION, and every
+ * other ErrorCode fails with its own errno.  On success spdm->rsp holds a
+ * response that is not an ERROR.
+ *
+ * Return: 0 or a negative errno (the reason is in spdm->error).
+ */
+int spdm_exchange(struct spdm_state *spdm, size_t req_len, u32 timeout_us,
+		  size_t *rsp_len)
+{
+	const u8 *req = spdm->req;
+	struct spdm_error_rsp err;
+	unsigned int attempt;
+	int ret;
+
+	for (attempt = 0; attempt <= SPDM_BUSY_RETRIES; attempt++) {
+		ret = spdm_transport(spdm, req, req_len, timeout_us, rsp_len);
+		if (ret)
+			return ret;
+		if (spdm->rsp[1] != SPDM_ERROR)
+			return 0;
+
+		ret = spdm_decode_error(spdm->rsp, *rsp_len, &err);
+		if (ret < 0)
+			return spdm_fail(spdm, ret, "%s: truncated ERROR",
+					 spdm_request_name(req[1]));
+		if (spdm->rsp[0] != req[0])
+			return spdm_fail(spdm, -EPROTO,
+					 "%s: ERROR with version 0x%02x",
+					 spdm_request_name(req[1]),
+					 spdm->rsp[0]);
+		if (err.code == SPDM_ERR_RESPONSE_NOT_READY) {
+			ret = spdm_wait_ready(spdm, req, &err, timeout_us,
+					      rsp_len);
+			if (ret <= 0)
+				return ret;
+			/* Another ERROR ended the wait: handle it below */
+		}
+		if (err.code == SPDM_ERR_BUSY) {
+			usleep_range(1000, 2000);
+			continue;
+		}
+		if (err.code == SPDM_ERR_REQUEST_RESYNCH)
+			spdm->resynch = true;
+		return spdm_fail(spdm, spdm_error_errno(err.code),
+				 "%s: responder returned ERROR %s (0x%02x, data 0x%02x)",
+				 spdm_request_name(req[1]),
+				 spdm_error_name(err.code), err.code, err.data);
+	}
+	return spdm_fail(spdm, -EBUSY, "%s: responder still Busy after %u retries",
+			 spdm_request_name(req[1]), SPDM_BUSY_RETRIES);
+}
+
+/**
+ * spdm_response_end() - check a decoder's result and the bytes after it
+ * @spdm: state
+ * @consumed: what the decoder returned (message length or -errno)
+ * @rsp_len: bytes received
+ * @what: name of the response, for messages
+ *
+ * Up to pad - 1 bytes of transport padding may follow a message; more is
+ * an oversized response.
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_response_end(struct spdm_state *spdm, int consumed, size_t rsp_len,
+		      const char *what)
+{
+	unsigned int pad = max(spdm->ops->pad, 1U);
+
+	switch (consumed) {
+	case -EBADMSG:
+		return spdm_fail(spdm, consumed, "%s truncated or inconsistent (%zu bytes)",
+				 what, rsp_len);
+	case -ENOMSG:
+		return spdm_fail(spdm, consumed,
+				 "unexpected response code 0x%02x instead of %s",
+				 spdm->rsp[1], what);
+	case -EPROTO:
+		if (spdm->version && spdm->rsp[0] != spdm->version)
+			return spdm_fail(spdm, consumed,
+					 "%s has version 0x%02x, negotiated 0x%02x",
+					 what, spdm->rsp[0], spdm->version);
+		return spdm_fail(spdm, consumed, "%s holds an invalid value", what);
+	default:
+		if (consumed < 0)
+			return spdm_fail(spdm, consumed, "%s cannot be decoded",
+					 what);
+	}
+	if (rsp_len - consumed >= pad)
+		return spdm_fail(spdm, -EBADMSG, "%s followed by %zu extra bytes",
+				 what, rsp_len - consumed);
+	return 0;
+}
+
+/**
+ * spdm_record() - check a response and add the exchange to the transcript
+ * @spdm: state
+ * @req_len: length of the request in spdm->req
+ * @rsp_len: bytes received in spdm->rsp
+ * @consumed: what the decoder returned (message length or -errno)
+ * @what: name of the response, for messages
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_record(struct spdm_state *spdm, size_t req_len, size_t rsp_len,
+		int consumed, const char *what)
+{
+	int ret;
+
+	ret = spdm_response_end(spdm, consumed, rsp_len, what);
+	if (!ret)
+		ret = spdm_transcript_append(spdm, spdm->req, req_len);
+	if (!ret)
+		ret = spdm_transcript_append(spdm, spdm->rsp, consumed);
+	return ret;
+}
+
+/**
+ * spdm_create() - create the state of one SPDM responder
+ * @cfg: transport and device
+ *
+ * Return: the state, or an ERR_PTR: -EINVAL for a bad configuration,
+ * -ENOMEM.
+ */
+struct spdm_state *spdm_create(const struct spdm_config *cfg)
+{
+	struct spdm_state *spdm;
+
+	if (!cfg || !cfg->dev || !cfg->ops || !cfg->ops->exchange ||
+	    cfg->max_msg_size < SPDM_MIN_DATA_TRANSFER ||
+	    cfg->max_msg_size > SZ_16M)
+		return ERR_PTR(-EINVAL);
+	if (!cfg->keyring && !spdm_keyring)
+		return ERR_PTR(-ENOKEY);
+
+	spdm = kzalloc(sizeof(*spdm), GFP_KERNEL);
+	if (!spdm)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&spdm->lock);
+	spdm->dev = get_device(cfg->dev);
+	spdm->ops = cfg->ops;
+	spdm->priv = cfg->priv;
+	spdm->keyring = key_get(cfg->keyring ?: spdm_keyring);
+	spdm->max_msg_size = cfg->max_msg_size;
+	spdm->leaf_slot = -1;
+	spdm->transcript.keep = spdm_keep_transcript;
+	strscpy(spdm->error, "not authenticated");
+	spdm->req = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
+	spdm->rsp = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
+	if (!spdm->req || !spdm->rsp) {
+		spdm_destroy(spdm);
+		return ERR_PTR(-ENOMEM);
+	}
+	return spdm;
+}
+EXPORT_SYMBOL_GPL(spdm_create);
+
+/**
+ * spdm_drop_slot() - forget a slot's chain and, if it is the one in use,
+ * the validated leaf key
+ * @spdm: state
+ * @slot: slot number
+ */
+void spdm_drop_slot(struct spdm_state *spdm, u8 slot)
+{
+	struct spdm_slot *s = &spdm->slots[slot];
+
+	kvfree(s->chain);
+	s->chain = NULL;
+	s->chain_len = 0;
+	s->validated = false;
+	if (spdm->leaf_slot == slot) {
+		public_key_free(spdm->leaf_key);
+		spdm->leaf_key = NULL;
+		spdm->leaf_slot = -1;
+	}
+}
+
+/**
+ * spdm_destroy() - free the state of a responder
+ * @spdm: state from spdm_create(), or NULL
+ *
+ * The caller makes sure that no spdm_authenticate() runs any more.
+ */
+void spdm_destroy(struct spdm_state *spdm)
+{
+	int i;
+
+	if (!spdm)
+		return;
+	for (i = 0; i < SPDM_MAX_SLOTS; i++)
+		spdm_drop_slot(spdm, i);
+	spdm_transcript_free(&spdm->transcript);
+	crypto_free_shash(spdm->shash);
+	kvfree(spdm->req);
+	kvfree(spdm->rsp);
+	key_put(spdm->keyring);
+	put_device(spdm->dev);
+	mutex_destroy(&spdm->lock);
+	kfree(spdm);
+}
+EXPORT_SYMBOL_GPL(spdm_destroy);
+
+static int spdm_authenticate_once(struct spdm_state *spdm, int slot,
+				  const u8 *nonce, const u8 *context)
+{
+	int ret;
+
+	ret = spdm_negotiate(spdm);
+	if (ret)
+		return ret;
+	ret = spdm_get_digests_and_certs(spdm, &slot);
+	if (ret)
+		return ret;
+	return spdm_challenge(spdm, slot, nonce, context);
+}
+
+/**
+ * spdm_authenticate() - authenticate a responder
+ * @spdm: state from spdm_create()
+ * @params: slot, nonce and context, or NULL for the defaults
+ *
+ * Negotiates version, capabilities and algorithms, retrieves the
+ * certificate chains of all provisioned slots (unless DIGESTS shows that
+ * the chains validated last time are unchanged), validates the chosen
+ * slot's chain against the trusted roots and verifies CHALLENGE_AUTH.
+ * Callers on the same state are serialised.
+ *
+ * Return: 0 if the responder is authenticated, else a negative errno; the
+ * reason is logged and kept for the state's users.
+ */
+int spdm_authenticate(struct spdm_state *spdm,
+		      const struct spdm_auth_params *params)
+{
+	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
+	int slot = params ? params->slot : -1;
+	unsigned int resynchs = 0;
+	int ret;
+
+	if (slot < -1 || slot >= SPDM_MAX_SLOTS)
+		return -EINVAL;
+	if (params && params->nonce)
+		memcpy(nonce, params->nonce, sizeof(nonce));
+	else
+		get_random_bytes(nonce, sizeof(nonce));
+	if (params && params->context)
+		memcpy(context, params->context, sizeof(context));
+	else
+		get_random_bytes(context, sizeof(context));
+
+	guard(mutex)(&spdm->lock);
+	for (;;) {
+		spdm->resynch = false;
+		ret = spdm_authenticate_once(spdm, slot, nonce, context);
+		if (!ret || !spdm->resynch)
+			break;
+		/* DSP0274 10.12: RequestResynch, start again at GET_VERSION */
+		if (resynchs++ == SPDM_RESYNCH_RETRIES) {
+			ret = spdm_fail(spdm, -ECONNABORTED,
+					"gave up after %u RequestResynch",
+					resynchs);
+			break;
+		}
+	}
+	spdm->authenticated = !ret;
+	if (!ret)
+		strscpy(spdm->error, "none");
+	return ret;
+}
+EXPORT_SYMBOL_GPL(spdm_authenticate);
+
+/**
+ * spdm_authenticated() - result of the last authentication
+ * @spdm: state
+ *
+ * Return: true if the last spdm_authenticate() succeeded.
+ */
+bool spdm_authenticated(struct spdm_state *spdm)
+{
+	guard(mutex)(&spdm->lock);
+	return spdm->authenticated;
+}
+EXPORT_SYMBOL_GPL(spdm_authenticated);
+
+static int __init spdm_init(void)
+{
+	int ret;
+
+	ret = spdm_crypto_probe();
+	if (ret) {
+		pr_err("no usable hash or signature algorithm in the crypto API\n");
+		return ret;
+	}
+	spdm_keyring = keyring_alloc(".spdm", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
+				     current_cred(),
+				     (KEY_POS_ALL & ~KEY_POS_SETATTR) |
+				     KEY_USR_VIEW | KEY_USR_READ |
+				     KEY_USR_WRITE | KEY_USR_SEARCH,
+				     KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+	if (IS_ERR(spdm_keyring)) {
+		ret = PTR_ERR(spdm_keyring);
+		spdm_keyring = NULL;
+		pr_err("cannot create the .spdm keyring (%d)\n", ret);
+		return ret;
+	}
+	pr_info("requester ready (hashes 0x%x, signatures 0x%x)\n",
+		spdm_supported_hash, spdm_supported_asym);
+	return 0;
+}
+
+static void __exit spdm_exit(void)
+{
+	key_put(spdm_keyring);
+}
+
+module_init(spdm_init);
+module_exit(spdm_exit);
+
+MODULE_DESCRIPTION("SPDM requester (DMTF DSP0274)");
+MODULE_LICENSE("GPL");

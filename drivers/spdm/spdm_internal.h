@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kspdm requester core: private state shared by the core's files
+ */
+#ifndef _SPDM_INTERNAL_H_
+#define _SPDM_INTERNAL_H_
+
+#include <crypto/akcipher.h>
+#include <crypto/hash.h>
+#include <linux/cleanup.h>
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/spdm.h>
+#include <linux/types.h>
+
+#include "wire.h"
+
+struct shash_desc;
+struct public_key;
+
+DEFINE_FREE(crypto_free_shash, struct crypto_shash *, crypto_free_shash(_T))
+DEFINE_FREE(crypto_free_akcipher, struct crypto_akcipher *,
+	    crypto_free_akcipher(_T))
+
+/* Requests are retried after Busy at most this often (DSP0274 10.12) */
+#define SPDM_BUSY_RETRIES	3
+/* At most this many RequestResynch restarts per authentication */
+#define SPDM_RESYNCH_RETRIES	2
+/* ResponseNotReady waits above 2^SPDM_MAX_RDT_EXPONENT us are refused */
+#define SPDM_MAX_RDT_EXPONENT	24
+/* A CTExponent above this is treated as this (2^26 us, about 67 s) */
+#define SPDM_MAX_CT_EXPONENT	26
+/* ST1, DSP0274 Table "Timing specification": 100 ms */
+#define SPDM_ST1_US		100000
+/* Certificates in one chain, root included */
+#define SPDM_MAX_CHAIN_CERTS	10
+/* GET_CERTIFICATE requests for one chain (64 KiB at the minimum size) */
+#define SPDM_MAX_CERT_REQUESTS \
+	(SPDM_MAX_CHAIN_LEN / (SPDM_MIN_DATA_TRANSFER - SPDM_CERT_RSP_HDR_SIZE) + 1)
+#define SPDM_ERROR_LEN		128
+
+/**
+ * struct spdm_alg_info - a base asymmetric algorithm the core can verify
+ * @bit: BaseAsymAlgo bit
+ * @name: user-visible name
+ * @pkey_algo: public_key pkey_algo of a matching key
+ * @key_bits: modulus or curve size in bits
+ * @sig_len: signature size on the wire
+ * @rsa_pss: RSASSA-PSS rather than PKCS#1 v1.5 (RSA only)
+ */
+struct spdm_alg_info {
+	u32 bit;
+	const char *name;
+	const char *pkey_algo;
+	unsigned int key_bits;
+	unsigned int sig_len;
+	bool rsa_pss;
+};
+
+/**
+ * struct spdm_hash_info - a base hash algorithm
+ * @bit: BaseHashAlgo bit
+ * @name: crypto API name
+ * @size: digest size
+ */
+struct spdm_hash_info {
+	u32 bit;
+	const char *name;
+	unsigned int size;
+};
+
+/**
+ * struct spdm_transcript - the messages a signature covers
+ * @desc: running hash of the messages since VCA began
+ * @buf: VCA (GET_VERSION to ALGORITHMS), followed by every later message
+ *	when @keep is set (kept for evidence)
+ * @len: bytes used in @buf
+ * @cap: allocated size of @buf
+ * @vca_len: length of VCA at the start of @buf
+ * @hashing: @desc is live (between begin and final)
+ * @keep: keep the messages after VCA in @buf
+ */
+struct spdm_transcript {
+	struct shash_desc *desc;
+	u8 *buf;
+	size_t len;
+	size_t cap;
+	size_t vca_len;
+	bool hashing;
+	bool keep;
+};
+
+/**
+ * struct spdm_slot - one certificate slot
+ * @chain: the chain as retrieved, or NULL
+ * @chain_len: its length
+ * @digest: digest from the last DIGESTS
+ * @validated: @chain was validated against the trusted roots and its
+ *	leaf key is in &spdm_state.leaf_key
+ */
+struct spdm_slot {
+	u8 *chain;
+	size_t chain_len;
+	u8 digest[SPDM_MAX_HASH_SIZE];
+	bool validated;
+};
+
+/**
+ * struct spdm_state - one SPDM responder
+ * @lock: serialises every exchange and all fields below
+ * @dev: the device behind the responder
+ * @ops: transport
+ * @priv: transport's cookie
+ * @keyring: trusted roots
+ * @max_msg_size: transport's message size limit
+ * @req: request buffer (@max_msg_size bytes)
+ * @rsp: response buffer (@max_msg_size bytes)
+ * @version: negotiated version, 0 before negotiation
+ * @rsp_caps: responder's capabilities
+ * @algs: negotiated algorithms
+ * @asym: negotiated signature algorithm
+ * @hash: negotiated hash algorithm
+ * @shash: hash transform for @hash
+ * @transcript: current transcript
+ * @provisioned: ProvisionedSlotMask of the last DIGESTS
+ * @slots: certificate slots
+ * @leaf_key: public key of the validated leaf of @leaf_slot
+ * @leaf_slot: slot @leaf_key belongs to, -1 if none
+ * @last_rsp_nonce: the responder nonce of the last CHALLENGE_AUTH
+ * @authenticated: the last authentication succeeded
+ * @resynch: a RequestResynch was received
+ * @error: the last failure in words
+ */
+struct spdm_state {
+	struct mutex lock; /* see above */
+	struct device *dev;
+	const struct spdm_transport_ops *ops;
+	void *priv;
+	struct key *keyring;
+	size_t max_msg_size;
+	u8 *req;
+	u8 *rsp;
+
+	u8 version;
+	struct spdm_caps rsp_caps;
+	struct spdm_algs algs;
+	const struct spdm_alg_info *asym;
+	const struct spdm_hash_info *hash;
+	struct crypto_shash *shash;
+	struct spdm_transcript transcript;
+
+	u8 provisioned;
+	struct spdm_slot slots[SPDM_MAX_SLOTS];
+	struct public_key *leaf_key;
+	int leaf_slot;
+	u8 last_rsp_nonce[SPDM_NONCE_SIZE];
+
+	bool authenticated;
+	bool resynch;
+	char error[SPDM_ERROR_LEN];
+};
+
+/* core.c */
+__printf(3, 4)
+int spdm_fail(struct spdm_state *spdm, int err, const char *fmt, ...);
+int spdm_exchange(struct spdm_state *spdm, size_t req_len, u32 timeout_us,
+		  size_t *rsp_len);
+int spdm_response_end(struct spdm_state *spdm, int consumed, size_t rsp_len,
+		      const char *what);
+void spdm_drop_slot(struct spdm_state *spdm, u8 slot);
+int spdm_record(struct spdm_state *spdm, size_t req_len, size_t rsp_len,
+		int consumed, const char *what);
+u32 spdm_ct_us(struct spdm_state *spdm);
+int spdm_error_errno(u8 code);
+extern struct key *spdm_keyring;
+
+/* transcript (crypto.c) */
+void spdm_transcript_reset(struct spdm_state *spdm);
+void spdm_transcript_vca_done(struct spdm_state *spdm);
+int spdm_transcript_begin(struct spdm_state *spdm);
+int spdm_transcript_append(struct spdm_state *spdm, const void *buf,
+			   size_t len);
+int spdm_transcript_final(struct spdm_state *spdm, u8 *digest);
+void spdm_transcript_free(struct spdm_transcript *t);
+
+/* crypto.c */
+extern u32 spdm_supported_asym;
+extern u32 spdm_supported_hash;
+int spdm_crypto_probe(void);
+const struct spdm_alg_info *spdm_asym_info(u32 bit);
+const struct spdm_hash_info *spdm_hash_info(u32 bit);
+int spdm_hash(struct crypto_shash *tfm, const void *buf, size_t len,
+	      u8 *out);
+int spdm_rsa_modulus_bits(const struct public_key *pub);
+int spdm_verify(const struct public_key *pub,
+		const struct spdm_alg_info *asym,
+		const struct spdm_hash_info *hash,
+		const u8 *digest, const u8 *sig);
+int spdm_verify_transcript(struct spdm_state *spdm, const char *context,
+			   const u8 *sig);
+
+/* cert.c */
+int spdm_validate_chain(struct key *keyring,
+			const struct spdm_alg_info *asym,
+			const struct spdm_hash_info *hash,
+			struct crypto_shash *shash,
+			const u8 *chain, size_t len,
+			struct public_key **leaf_key, char *why,
+			size_t why_len);
+
+/* negotiate.c */
+int spdm_negotiate(struct spdm_state *spdm);
+
+/* auth.c */
+int spdm_get_digests_and_certs(struct spdm_state *spdm, int *slot);
+int spdm_challenge(struct spdm_state *spdm, int slot, const u8 *nonce,
+		   const u8 *context);
+
+#endif /* _SPDM_INTERNAL_H_ */
