@@ -1,0 +1,1962 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# gen_vectors.py - generate the KUnit test vectors of the kspdm SPDM requester
+#
+# The generator creates certificates and keys, plays the SPDM responder and
+# models the kspdm requester (DMTF DSP0274 1.0 - 1.3) so that every request
+# byte the requester will send is known in advance.  The result is written as
+# C data (struct spdm_test_flow, spdm_test_chain and spdm_test_sig tables, see
+# drivers/spdm/tests/spdm_test_vectors.h) into
+# tools/testing/spdm/vectors/spdm_vectors.inc.
+#
+# Keys, signatures and responder nonces are random, so every run produces
+# different bytes; the structure of every flow (number and kind of steps,
+# expected results) is fixed.  The output is committed.
+#
+# Usage:
+#   gen_vectors.py [-o PATH]              regenerate the vectors
+#   gen_vectors.py --selftest [-o PATH]   replay an existing vector file
+#                                         through an independent verifier
+#
+# Only the Python standard library and python3-cryptography (>= 38) are used.
+
+import argparse
+import datetime
+import itertools
+import os
+import re
+import struct
+import sys
+import time
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    Prehashed, decode_dss_signature, encode_dss_signature)
+from cryptography.x509.oid import NameOID
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, 'vectors', 'spdm_vectors.inc')
+
+# ---------------------------------------------------------------------------
+# SPDM protocol constants (DSP0274)
+# ---------------------------------------------------------------------------
+
+GET_VERSION = 0x84
+VERSION = 0x04
+GET_CAPABILITIES = 0xE1
+CAPABILITIES = 0x61
+NEGOTIATE_ALGORITHMS = 0xE3
+ALGORITHMS = 0x63
+GET_DIGESTS = 0x81
+DIGESTS = 0x01
+GET_CERTIFICATE = 0x82
+CERTIFICATE = 0x02
+CHALLENGE = 0x83
+CHALLENGE_AUTH = 0x03
+RESPOND_IF_READY = 0xFF
+ERROR = 0x7F
+
+# Short names, used for C array names and step comments.
+CODE_NAMES = {
+    GET_VERSION: ('GET_VERSION', 'get_version'),
+    VERSION: ('VERSION', 'version'),
+    GET_CAPABILITIES: ('GET_CAPABILITIES', 'get_caps'),
+    CAPABILITIES: ('CAPABILITIES', 'caps'),
+    NEGOTIATE_ALGORITHMS: ('NEGOTIATE_ALGORITHMS', 'neg_algs'),
+    ALGORITHMS: ('ALGORITHMS', 'algs'),
+    GET_DIGESTS: ('GET_DIGESTS', 'get_digests'),
+    DIGESTS: ('DIGESTS', 'digests'),
+    GET_CERTIFICATE: ('GET_CERTIFICATE', 'get_certificate'),
+    CERTIFICATE: ('CERTIFICATE', 'certificate'),
+    CHALLENGE: ('CHALLENGE', 'challenge'),
+    CHALLENGE_AUTH: ('CHALLENGE_AUTH', 'challenge_auth'),
+    RESPOND_IF_READY: ('RESPOND_IF_READY', 'respond_if_ready'),
+    ERROR: ('ERROR', 'error'),
+}
+
+ERR_INVALID_REQUEST = 0x01
+ERR_BUSY = 0x03
+ERR_UNSUPPORTED_REQUEST = 0x07
+ERR_RESPONSE_NOT_READY = 0x42
+ERR_REQUEST_RESYNCH = 0x43
+
+ERROR_NAMES = {
+    ERR_INVALID_REQUEST: 'InvalidRequest',
+    ERR_BUSY: 'Busy',
+    ERR_UNSUPPORTED_REQUEST: 'UnsupportedRequest',
+    ERR_RESPONSE_NOT_READY: 'ResponseNotReady',
+    ERR_REQUEST_RESYNCH: 'RequestResynch',
+}
+
+# CAPABILITIES flags
+CAP_CERT = 0x02
+CAP_CHAL = 0x04
+CAP_MEAS_SIG = 0x10
+RESPONDER_CT_EXPONENT = 12
+RDT_EXPONENT = 1            # ResponseNotReady wait: 2^1 us
+
+# What the requester offers in NEGOTIATE_ALGORITHMS.
+REQ_BASE_ASYM = 0x000001FF
+REQ_BASE_HASH = 0x0000003F
+
+NONCE_LEN = 32
+CONTEXT_LEN = 8
+CERT_HDR_LEN = 8            # GET_CERTIFICATE / CERTIFICATE header
+MAX_SENDS = 4               # a request is sent at most 4 times (Busy)
+MAX_RESYNCH = 2             # restarts allowed per spdm_authenticate()
+
+SIGNING_CONTEXT = b'responder-challenge_auth signing'
+
+# ---------------------------------------------------------------------------
+# Algorithms
+# ---------------------------------------------------------------------------
+
+
+class HashAlg:
+    """A BaseHashAlgo entry."""
+
+    def __init__(self, name, bit, factory, meas_bit=0):
+        self.name = name
+        self.bit = bit
+        self.factory = factory
+        self.meas_bit = meas_bit        # MeasurementHashAlgo bit (SHA-2)
+        self.size = factory.digest_size
+
+    def algo(self):
+        return self.factory()
+
+    def __call__(self, data):
+        ctx = hashes.Hash(self.factory())
+        ctx.update(data)
+        return ctx.finalize()
+
+
+HASHES = {h.name: h for h in (
+    HashAlg('sha256', 0x01, hashes.SHA256, 0x02),
+    HashAlg('sha384', 0x02, hashes.SHA384, 0x04),
+    HashAlg('sha512', 0x04, hashes.SHA512, 0x08),
+    HashAlg('sha3_256', 0x08, hashes.SHA3_256),
+    HashAlg('sha3_384', 0x10, hashes.SHA3_384),
+    HashAlg('sha3_512', 0x20, hashes.SHA3_512),
+)}
+HASH_BY_BIT = {h.bit: h for h in HASHES.values()}
+
+
+class KeyType:
+    """A key family: an EC curve or an RSA modulus size."""
+
+    CURVES = {'p256': ec.SECP256R1, 'p384': ec.SECP384R1, 'p521': ec.SECP521R1}
+    # Certificates signed by an EC key use the SHA-2 matching the curve;
+    # RSA certificates always use sha256WithRSAEncryption.
+    EC_CERT_HASH = {'p256': hashes.SHA256, 'p384': hashes.SHA384,
+                    'p521': hashes.SHA512}
+
+    def __init__(self, name):
+        self.name = name
+        self.is_ec = name in self.CURVES
+        self.bits = None if self.is_ec else int(name[3:])
+
+    def generate(self):
+        if self.is_ec:
+            return ec.generate_private_key(self.CURVES[self.name]())
+        return rsa.generate_private_key(public_exponent=65537,
+                                        key_size=self.bits)
+
+    def cert_hash(self):
+        if self.is_ec:
+            return self.EC_CERT_HASH[self.name]()
+        return hashes.SHA256()
+
+    def fits(self, pub):
+        """Whether public key @pub is of this type."""
+        if self.is_ec:
+            return (isinstance(pub, ec.EllipticCurvePublicKey) and
+                    isinstance(pub.curve, self.CURVES[self.name]))
+        return isinstance(pub, rsa.RSAPublicKey) and pub.key_size == self.bits
+
+
+KEYTYPES = {n: KeyType(n) for n in
+            ('p256', 'p384', 'p521', 'rsa2048', 'rsa3072', 'rsa4096')}
+
+
+def keytype_of(key):
+    for kt in KEYTYPES.values():
+        if kt.fits(key.public_key()):
+            return kt
+    raise ValueError('unsupported key')
+
+
+class AsymAlg:
+    """A BaseAsymAlgo entry and its SPDM signature encoding."""
+
+    EC_COORD = {'p256': 32, 'p384': 48, 'p521': 66}
+
+    def __init__(self, name, bit, scheme, keytype):
+        self.name = name
+        self.bit = bit
+        self.scheme = scheme            # 'ecdsa', 'rsassa' or 'rsapss'
+        self.keytype = KEYTYPES[keytype]
+        if scheme == 'ecdsa':
+            self.sig_len = 2 * self.EC_COORD[keytype]
+        else:
+            self.sig_len = self.keytype.bits // 8
+
+    def _params(self, h, prehashed=False):
+        algo = Prehashed(h.algo()) if prehashed else h.algo()
+        if self.scheme == 'ecdsa':
+            return (ec.ECDSA(algo),)
+        if self.scheme == 'rsassa':
+            return (padding.PKCS1v15(), algo)
+        # RSASSA-PSS: MGF1 with the same hash, salt as long as the hash.
+        return (padding.PSS(mgf=padding.MGF1(h.algo()), salt_length=h.size),
+                algo)
+
+    def sign(self, key, data, h, prehashed=False):
+        """Sign @data (or the digest @data if @prehashed) in SPDM encoding."""
+        sig = key.sign(data, *self._params(h, prehashed))
+        if self.scheme != 'ecdsa':
+            return sig
+        r, s = decode_dss_signature(sig)
+        n = self.sig_len // 2
+        return r.to_bytes(n, 'big') + s.to_bytes(n, 'big')
+
+    def verify(self, pub, sig, data, h):
+        if len(sig) != self.sig_len:
+            return False
+        if self.scheme == 'ecdsa':
+            n = self.sig_len // 2
+            sig = encode_dss_signature(int.from_bytes(sig[:n], 'big'),
+                                       int.from_bytes(sig[n:], 'big'))
+        try:
+            pub.verify(sig, data, *self._params(h))
+        except InvalidSignature:
+            return False
+        return True
+
+
+ASYMS = {a.name: a for a in (
+    AsymAlg('rsassa_2048', 0x001, 'rsassa', 'rsa2048'),
+    AsymAlg('rsapss_2048', 0x002, 'rsapss', 'rsa2048'),
+    AsymAlg('rsassa_3072', 0x004, 'rsassa', 'rsa3072'),
+    AsymAlg('rsapss_3072', 0x008, 'rsapss', 'rsa3072'),
+    AsymAlg('ecdsa_p256', 0x010, 'ecdsa', 'p256'),
+    AsymAlg('rsassa_4096', 0x020, 'rsassa', 'rsa4096'),
+    AsymAlg('rsapss_4096', 0x040, 'rsapss', 'rsa4096'),
+    AsymAlg('ecdsa_p384', 0x080, 'ecdsa', 'p384'),
+    AsymAlg('ecdsa_p521', 0x100, 'ecdsa', 'p521'),
+)}
+ASYM_BY_BIT = {a.bit: a for a in ASYMS.values()}
+
+
+class Suite:
+    """An (asym, hash) pair a flow negotiates, plus its transport size."""
+
+    def __init__(self, asym, hash_name, transport_max):
+        self.asym = ASYMS[asym]
+        self.hash = HASHES[hash_name]
+        self.transport_max = transport_max
+        self.name = '%s_%s' % (asym, hash_name)
+
+
+SUITES = {s.name: s for s in (
+    # ECDSA chains are ~1.5 KiB: 1024 forces several GET_CERTIFICATE.
+    Suite('ecdsa_p256', 'sha256', 1024),
+    Suite('ecdsa_p384', 'sha384', 1024),
+    Suite('rsassa_3072', 'sha384', 4096),
+    Suite('rsapss_3072', 'sha384', 4096),
+)}
+
+
+def u16(buf, off):
+    return struct.unpack_from('<H', buf, off)[0]
+
+
+def u32(buf, off):
+    return struct.unpack_from('<I', buf, off)[0]
+
+
+def der_size(buf, off=0):
+    """Total size of the DER certificate at @off (SEQUENCE, 2-byte length)."""
+    assert buf[off] == 0x30 and buf[off + 1] == 0x82, 'unexpected DER framing'
+    return 4 + struct.unpack_from('>H', buf, off + 2)[0]
+
+
+def bits_of(mask):
+    return [i for i in range(32) if mask & (1 << i)]
+
+
+# ---------------------------------------------------------------------------
+# Certificate builders
+# ---------------------------------------------------------------------------
+
+NOT_BEFORE = datetime.datetime(2020, 1, 1, 0, 0, 0,
+                               tzinfo=datetime.timezone.utc)
+NOT_AFTER = datetime.datetime(2099, 12, 31, 23, 59, 59,
+                              tzinfo=datetime.timezone.utc)
+_serials = itertools.count(0x1001)
+
+
+def key_usage(**set_bits):
+    fields = dict.fromkeys(('digital_signature', 'content_commitment',
+                            'key_encipherment', 'data_encipherment',
+                            'key_agreement', 'key_cert_sign', 'crl_sign',
+                            'encipher_only', 'decipher_only'), False)
+    fields.update(set_bits)
+    return x509.KeyUsage(**fields)
+
+
+ROOT_USAGE = key_usage(key_cert_sign=True, crl_sign=True)
+INTER_USAGE = key_usage(key_cert_sign=True)
+LEAF_USAGE = key_usage(digital_signature=True)
+
+
+class Cert:
+    """A certificate together with its private key."""
+
+    def __init__(self, obj, key):
+        self.obj = obj
+        self.key = key
+        self.der = obj.public_bytes(serialization.Encoding.DER)
+        self.subject = obj.subject
+        self.ski = obj.extensions.get_extension_for_class(
+            x509.SubjectKeyIdentifier).value
+
+
+def issue(cn, key, issuer=None, *, ca, usage, signer=None):
+    """Issue a certificate for @key.
+
+    @issuer is the issuing Cert (None: self-signed).  @signer overrides the
+    key that signs (used to forge a broken chain link); name and AKID still
+    come from @issuer.
+    """
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    b = (x509.CertificateBuilder()
+         .subject_name(name)
+         .issuer_name(issuer.subject if issuer else name)
+         .public_key(key.public_key())
+         .serial_number(next(_serials))
+         .not_valid_before(NOT_BEFORE)
+         .not_valid_after(NOT_AFTER)
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None),
+                        critical=True)
+         .add_extension(usage, critical=True)
+         .add_extension(ski, critical=False))
+    if issuer:
+        b = b.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                issuer.ski), critical=False)
+    if signer is None:
+        signer = issuer.key if issuer else key
+    return Cert(b.sign(signer, keytype_of(signer).cert_hash()), key)
+
+
+class ChainSet:
+    """Root CA -> intermediate CA -> leaves, all of one key type."""
+
+    def __init__(self, kt):
+        self.kt = kt
+        self.root = issue('kspdm test root %s' % kt.name, kt.generate(),
+                          ca=True, usage=ROOT_USAGE)
+        self.inter = issue('kspdm test intermediate %s' % kt.name,
+                           kt.generate(), self.root, ca=True,
+                           usage=INTER_USAGE)
+        self.leaves = {}
+
+    def leaf(self, tag='leaf'):
+        """The leaf named @tag ('leaf', 'leaf2', ...), issued on first use."""
+        if tag not in self.leaves:
+            self.leaves[tag] = issue('kspdm test %s %s' % (tag, self.kt.name),
+                                     self.kt.generate(), self.inter,
+                                     ca=False, usage=LEAF_USAGE)
+        return self.leaves[tag]
+
+    def certs(self, tag='leaf'):
+        return [self.root, self.inter, self.leaf(tag)]
+
+
+def spdm_chain(ders, h, length_delta=0):
+    """SPDM certificate chain object: Length, Reserved, RootHash, DER certs."""
+    body = h(ders[0]) + b''.join(ders)
+    length = 4 + len(body)
+    assert length + length_delta <= 0xFFFF
+    return struct.pack('<HH', length + length_delta, 0) + body
+
+
+class Material:
+    """All keys and certificates of one generator run (nothing is cached)."""
+
+    def __init__(self):
+        self.sets = {}
+
+    def chain_set(self, keytype):
+        if keytype not in self.sets:
+            self.sets[keytype] = ChainSet(KEYTYPES[keytype])
+        return self.sets[keytype]
+
+
+# ---------------------------------------------------------------------------
+# Responder model
+# ---------------------------------------------------------------------------
+
+
+class Fault:
+    """Misbehaviour for the @nth request (0-based, per phase) with @code.
+
+    Exactly one of: @error (answer with an ERROR message), @drop (answer
+    nothing), @mutate (a function applied to the normal response).
+    """
+
+    def __init__(self, code, nth=0, *, error=None, data=0, ext=b'',
+                 drop=False, mutate=None, note=''):
+        self.code = code
+        self.nth = nth
+        self.error = error
+        self.data = data
+        self.ext = ext
+        self.drop = drop
+        self.mutate = mutate
+        self.note = note            # shown in the step comment
+
+
+def busy(code, nth=0):
+    return Fault(code, nth, error=ERR_BUSY)
+
+
+def not_ready(code, nth, req_code, token, rdtm):
+    return Fault(code, nth, error=ERR_RESPONSE_NOT_READY,
+                 ext=bytes([RDT_EXPONENT, req_code, token, rdtm]))
+
+
+def resynch(code, nth=0):
+    return Fault(code, nth, error=ERR_REQUEST_RESYNCH)
+
+
+def error_rsp(code, err, data, nth=0):
+    return Fault(code, nth, error=err, data=data)
+
+
+def no_response(code, nth=0):
+    return Fault(code, nth, drop=True)
+
+
+def mutate(code, fn, note, nth=0):
+    return Fault(code, nth, mutate=fn, note=note)
+
+
+# Response mutations
+def xor_byte(pos, val):
+    def fn(rsp):
+        b = bytearray(rsp)
+        b[pos] ^= val
+        return bytes(b)
+    return fn
+
+
+def set_byte(pos, val):
+    def fn(rsp):
+        b = bytearray(rsp)
+        b[pos] = val
+        return bytes(b)
+    return fn
+
+
+def set_u32(pos, val):
+    def fn(rsp):
+        b = bytearray(rsp)
+        struct.pack_into('<I', b, pos, val)
+        return bytes(b)
+    return fn
+
+
+def truncate(n):
+    return lambda rsp: rsp[:n]
+
+
+def add_u16(pos, delta):
+    def fn(rsp):
+        b = bytearray(rsp)
+        struct.pack_into('<H', b, pos, u16(b, pos) + delta)
+        return bytes(b)
+    return fn
+
+
+class Slot:
+    """A provisioned certificate slot: chain object plus leaf key."""
+
+    def __init__(self, certs, h):
+        self.certs = certs
+        self.chain = spdm_chain([c.der for c in certs], h)
+        self.digest = h(self.chain)
+        self.key = certs[-1].key
+
+
+class Responder:
+    """A scripted SPDM responder (the device side of one flow).
+
+    It answers requests like a conforming device, keeps its own transcript
+    (M1) for CHALLENGE_AUTH, and applies the Faults of the current phase.
+    """
+
+    def __init__(self, *, suite, versions, slots, dts, flags,
+                 echo_nonce=False, bad_chain_hash=False):
+        self.asym = suite.asym
+        self.hash = suite.hash
+        self.versions = versions
+        self.slots = slots
+        self.dts = dts
+        self.flags = flags
+        self.echo_nonce = echo_nonce
+        self.bad_chain_hash = bad_chain_hash
+        self.transcript = b''
+        self.start_phase([])
+
+    def start_phase(self, faults):
+        self.faults = {(f.code, f.nth): f for f in faults}
+        self.seen = {}
+        self.pending = None     # request deferred by ResponseNotReady
+        self.note = ''
+
+    def handle(self, req):
+        """Answer @req; returns the response bytes or None (no answer)."""
+        code = req[1]
+        nth = self.seen.get(code, 0)
+        self.seen[code] = nth + 1
+        fault = self.faults.get((code, nth))
+        self.note = fault.note if fault else ''
+        if code == GET_VERSION:
+            self.transcript = b''
+        if fault and fault.drop:
+            return None
+        if fault and fault.error is not None:
+            if (fault.error == ERR_RESPONSE_NOT_READY and
+                    code != RESPOND_IF_READY):
+                self.pending = req      # answered by RESPOND_IF_READY
+            return bytes([req[0], ERROR, fault.error, fault.data]) + fault.ext
+        if code == RESPOND_IF_READY:
+            req, self.pending = self.pending, None
+            assert req is not None, 'RESPOND_IF_READY without pending request'
+        rsp = self.answer(req)
+        if fault and fault.mutate:
+            rsp = fault.mutate(rsp)
+        self.transcript += req + rsp
+        return rsp
+
+    def answer(self, req):
+        v, code = req[0], req[1]
+        if code == GET_VERSION:
+            return (bytes([0x10, VERSION, 0, 0, 0, len(self.versions)]) +
+                    b''.join(struct.pack('<H', e) for e in self.versions))
+        if code == GET_CAPABILITIES:
+            rsp = struct.pack('<4BBBHI', v, CAPABILITIES, 0, 0, 0,
+                              RESPONDER_CT_EXPONENT, 0, self.flags)
+            if v >= 0x12:
+                rsp += struct.pack('<II', self.dts, self.dts)
+            return rsp
+        if code == NEGOTIATE_ALGORITHMS:
+            assert u32(req, 8) & self.asym.bit and u32(req, 12) & self.hash.bit
+            return struct.pack('<4BHBBIII12sBBH', v, ALGORITHMS, 0, 0, 36,
+                               0x01, 0x00, self.hash.meas_bit, self.asym.bit,
+                               self.hash.bit, bytes(12), 0, 0, 0)
+        if code == GET_DIGESTS:
+            mask = sum(1 << s for s in self.slots)
+            return (bytes([v, DIGESTS, mask if v >= 0x13 else 0, mask]) +
+                    b''.join(self.slots[s].digest for s in sorted(self.slots)))
+        if code == GET_CERTIFICATE:
+            slot, off, length = req[2] & 0xF, u16(req, 4), u16(req, 6)
+            chain = self.slots[slot].chain
+            portion = chain[off:off + length]
+            rem = len(chain) - off - len(portion)
+            return struct.pack('<4BHH', v, CERTIFICATE, slot, 0,
+                               len(portion), rem) + portion
+        if code == CHALLENGE:
+            return self.challenge_auth(req)
+        raise AssertionError('unexpected request %s' % req.hex())
+
+    def challenge_auth(self, req):
+        v, slot = req[0], req[2] & 0xF
+        nonce = req[4:4 + NONCE_LEN]
+        chain_hash = self.slots[slot].digest
+        if self.bad_chain_hash:
+            chain_hash = bytes([chain_hash[0] ^ 0xFF]) + chain_hash[1:]
+        rsp = bytes([v, CHALLENGE_AUTH, slot, 1 << slot]) + chain_hash
+        rsp += nonce if self.echo_nonce else os.urandom(NONCE_LEN)
+        rsp += struct.pack('<H', 0)                 # OpaqueLength
+        if v >= 0x13:
+            rsp += req[4 + NONCE_LEN:4 + NONCE_LEN + CONTEXT_LEN]
+        m1 = self.transcript + req + rsp
+        return rsp + self.sign(v, m1, self.slots[slot].key)
+
+    def sign(self, v, m1, key):
+        if v < 0x12:
+            return self.asym.sign(key, m1, self.hash)
+        return self.asym.sign(key, signing_prefix(v) + self.hash(m1),
+                              self.hash)
+
+
+def signing_prefix(v):
+    """combined_spdm_prefix of SPDM 1.2+: 4 x version string + context."""
+    ver = b'dmtf-spdm-v%d.%d.*' % (v >> 4, v & 0xF)
+    assert len(ver) == 16
+    pad = 36 - len(SIGNING_CONTEXT)
+    return ver * 4 + bytes(pad) + SIGNING_CONTEXT
+
+
+# ---------------------------------------------------------------------------
+# Requester model (what kspdm sends, and how it reacts)
+# ---------------------------------------------------------------------------
+
+
+class Failure(Exception):
+    """The requester gives up: @errno is the errno name, @why a reason tag."""
+
+    def __init__(self, errno, why):
+        super().__init__('%s (%s)' % (errno, why))
+        self.errno = errno
+        self.why = why
+
+
+class _Resynch(Exception):
+    pass
+
+
+ERRNO_OF_ERROR = {ERR_UNSUPPORTED_REQUEST: 'EBADRQC'}
+
+
+class Requester:
+    """Model of kspdm's spdm_authenticate() for one device.
+
+    Produces the exact request bytes; the chain cache (slot -> validated
+    chain) lives as long as the device, i.e. across the phases of a flow.
+    """
+
+    def __init__(self, transport_max, trusted_root):
+        self.transport_max = transport_max
+        self.trusted_root = trusted_root        # DER or None
+        self.validated = {}                     # slot -> (digest, chain)
+        self.negotiated = None
+
+    def authenticate(self, link, nonce, context, slot):
+        """Returns (errno name or None, reason tag or None)."""
+        self.link = link
+        restarts = 0
+        while True:
+            try:
+                self._attempt(nonce, context, slot)
+                return None, None
+            except _Resynch:
+                restarts += 1
+                if restarts > MAX_RESYNCH:
+                    return 'ECONNABORTED', 'resynch'
+            except Failure as f:
+                return f.errno, f.why
+
+    # -- transport helpers --
+
+    def _check_header(self, req, rsp):
+        if rsp is None:
+            raise Failure('ETIMEDOUT', 'no-response')
+        if len(rsp) < 4:
+            raise Failure('EBADMSG', 'short')
+        if rsp[0] != req[0]:
+            raise Failure('EPROTO', 'version-mismatch')
+
+    def _error(self, rsp):
+        """Handle an ERROR other than ResponseNotReady."""
+        if rsp[2] == ERR_REQUEST_RESYNCH:
+            raise _Resynch()
+        if rsp[2] == ERR_BUSY:
+            raise Failure('EBUSY', 'busy')
+        raise Failure(ERRNO_OF_ERROR.get(rsp[2], 'EIO'), 'error-response')
+
+    def _exchange(self, req, want, min_len):
+        """Send @req until it gets a real answer; append both to M1."""
+        for _ in range(MAX_SENDS):
+            rsp = self.link(req)
+            self._check_header(req, rsp)
+            if rsp[1] != ERROR or rsp[2] != ERR_BUSY:
+                break
+        else:
+            raise Failure('EBUSY', 'busy')
+        if rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY:
+            rsp = self._respond_if_ready(req, rsp)
+        if rsp[1] == ERROR:
+            self._error(rsp)
+        if rsp[1] != want:
+            raise Failure('ENOMSG', 'unexpected-code')
+        if len(rsp) < min_len:
+            raise Failure('EBADMSG', 'short')
+        self.m1 += req + rsp
+        return rsp
+
+    def _respond_if_ready(self, req, err):
+        if len(err) < 8:
+            raise Failure('EBADMSG', 'short')
+        _exp, code, token, rdtm = err[4:8]
+        for _ in range(rdtm):
+            # (the requester sleeps 2^RDTExponent us here)
+            rif = bytes([req[0], RESPOND_IF_READY, code, token])
+            rsp = self.link(rif)
+            self._check_header(rif, rsp)
+            if rsp[1] != ERROR or rsp[2] != ERR_RESPONSE_NOT_READY:
+                return rsp
+            if len(rsp) < 8:
+                raise Failure('EBADMSG', 'short')
+            token = rsp[6]
+        raise Failure('ETIME', 'not-ready')
+
+    # -- the protocol --
+
+    def _attempt(self, nonce, context, slot):
+        self.m1 = b''
+        tmax = self.transport_max
+
+        rsp = self._exchange(bytes([0x10, GET_VERSION, 0, 0]), VERSION, 6)
+        count = rsp[5]
+        if len(rsp) < 6 + 2 * count:
+            raise Failure('EBADMSG', 'short')
+        # Entries are Major.Minor.Update.Alpha nibbles; only 1.0 - 1.3 count.
+        entries = struct.unpack_from('<%dH' % count, rsp, 6)
+        minors = [(e >> 8) & 0xF for e in entries
+                  if (e >> 12) == 1 and ((e >> 8) & 0xF) <= 3]
+        if not minors:
+            raise Failure('EPROTONOSUPPORT', 'no-version')
+        v = 0x10 | max(minors)
+
+        if v == 0x10:
+            req = bytes([v, GET_CAPABILITIES, 0, 0])
+        else:
+            req = struct.pack('<4BBBHI', v, GET_CAPABILITIES, 0, 0, 0, 0, 0, 0)
+            if v >= 0x12:
+                req += struct.pack('<II', tmax, tmax)
+        rsp = self._exchange(req, CAPABILITIES, 20 if v >= 0x12 else 12)
+        flags = u32(rsp, 8)
+        if not (flags & CAP_CERT) or not (flags & CAP_CHAL):
+            raise Failure('EOPNOTSUPP', 'capabilities')
+        limit = min(tmax, u32(rsp, 12)) if v >= 0x12 else tmax
+
+        req = struct.pack('<4BHBBII12sBBH', v, NEGOTIATE_ALGORITHMS, 0, 0, 32,
+                          0x01, 0x00, REQ_BASE_ASYM, REQ_BASE_HASH, bytes(12),
+                          0, 0, 0)
+        rsp = self._exchange(req, ALGORITHMS, 36)
+        asym_bit, hash_bit = u32(rsp, 12), u32(rsp, 16)
+        if (asym_bit not in ASYM_BY_BIT or hash_bit not in HASH_BY_BIT or
+                not asym_bit & REQ_BASE_ASYM or not hash_bit & REQ_BASE_HASH):
+            raise Failure('EPROTO', 'algorithms')
+        asym, h = ASYM_BY_BIT[asym_bit], HASH_BY_BIT[hash_bit]
+        self.negotiated = (v, asym_bit, hash_bit)
+
+        rsp = self._exchange(bytes([v, GET_DIGESTS, 0, 0]), DIGESTS, 4)
+        provisioned = bits_of(rsp[3])
+        if len(rsp) < 4 + h.size * len(provisioned):
+            raise Failure('EBADMSG', 'short')
+        digests = {s: rsp[4 + i * h.size:4 + (i + 1) * h.size]
+                   for i, s in enumerate(provisioned)}
+
+        for s in provisioned:
+            if s in self.validated and self.validated[s][0] == digests[s]:
+                continue
+            chain = self._get_chain(v, s, limit - CERT_HDR_LEN)
+            self._check_chain(chain, h)
+            if h(chain) != digests[s]:
+                raise Failure('ESTALE', 'digest-mismatch')
+            self.validated[s] = (digests[s], chain)
+
+        if slot not in digests:
+            raise Failure('ENOENT', 'slot')
+        req = bytes([v, CHALLENGE, slot, 0]) + nonce
+        if v >= 0x13:
+            req += context
+        rsp = self._exchange(req, CHALLENGE_AUTH, 4)
+        self._check_challenge_auth(v, rsp, slot, nonce, context, asym, h)
+
+    def _get_chain(self, v, slot, max_portion):
+        data, total = b'', None
+        want = min(max_portion, 0xFFFF)
+        while True:
+            req = struct.pack('<4BHH', v, GET_CERTIFICATE, slot, 0,
+                              len(data), want)
+            rsp = self._exchange(req, CERTIFICATE, CERT_HDR_LEN)
+            portion, rem = u16(rsp, 4), u16(rsp, 6)
+            if portion == 0 or portion > want or len(rsp) != 8 + portion:
+                raise Failure('EBADMSG', 'cert-length')
+            if total is None:
+                total = portion + rem
+            elif len(data) + portion + rem != total:
+                raise Failure('EBADMSG', 'cert-length')
+            data += rsp[8:]
+            if rem == 0:
+                return data
+            want = min(max_portion, rem)
+
+    def _check_chain(self, chain, h):
+        """The parts of chain validation the flows exercise."""
+        if len(chain) < 4 + h.size or u16(chain, 0) != len(chain):
+            raise Failure('EBADMSG', 'chain-length')
+        der = chain[4 + h.size:]
+        root_len = der_size(der)
+        if chain[4:4 + h.size] != h(der[:root_len]):
+            raise Failure('EUCLEAN', 'root-hash')
+        if self.trusted_root is None or der[:root_len] != self.trusted_root:
+            raise Failure('ENOKEY', 'untrusted-root')
+
+    def _leaf_key(self, slot):
+        der = self.validated[slot][1]
+        der = der[4 + HASH_BY_BIT[self.negotiated[2]].size:]
+        while True:
+            n = der_size(der)
+            if n == len(der):
+                return x509.load_der_x509_certificate(der).public_key()
+            der = der[n:]
+
+    def _check_challenge_auth(self, v, rsp, slot, nonce, context, asym, h):
+        off = 4 + h.size + NONCE_LEN + 2
+        if len(rsp) < off:
+            raise Failure('EBADMSG', 'short')
+        off += u16(rsp, off - 2)
+        if v >= 0x13:
+            off += CONTEXT_LEN
+        if len(rsp) != off + asym.sig_len:
+            raise Failure('EBADMSG', 'short')
+        if rsp[2] & 0xF != slot:
+            raise Failure('EPROTO', 'slot')
+        if rsp[4:4 + h.size] != self.validated[slot][0]:
+            raise Failure('ESTALE', 'chain-hash')
+        if rsp[4 + h.size:4 + h.size + NONCE_LEN] == nonce:
+            raise Failure('EEXIST', 'nonce-echo')
+        if v >= 0x13 and rsp[off - CONTEXT_LEN:off] != context:
+            raise Failure('EPROTO', 'context')
+        m1 = self.m1[:-asym.sig_len]
+        data = m1 if v < 0x12 else signing_prefix(v) + h(m1)
+        if not asym.verify(self._leaf_key(slot), rsp[off:], data, h):
+            raise Failure('EKEYREJECTED', 'signature')
+
+
+# ---------------------------------------------------------------------------
+# Flow specifications (pure data; also read by --selftest)
+# ---------------------------------------------------------------------------
+
+
+def nonce_for(phase):
+    return bytes((i + phase * 16) & 0xFF for i in range(NONCE_LEN))
+
+
+CONTEXT = bytes(range(0xC0, 0xC8))
+
+
+class PhaseSpec:
+    """One spdm_authenticate() call: faults injected, expected outcome."""
+
+    def __init__(self, faults=(), expect=None, why=None, slots=None):
+        self.faults = list(faults)
+        self.expect = expect        # errno name, None = success
+        self.why = why              # reason tag the failure must have
+        self.slots = slots          # {slot: leaf tag} change before phase
+
+
+class FlowSpec:
+    def __init__(self, name, version=0x12, suite='ecdsa_p256_sha256', *,
+                 phases=None, versions=None, root=True, slots=None,
+                 flags=CAP_CERT | CAP_CHAL | CAP_MEAS_SIG, dts=None,
+                 echo_nonce=False, bad_chain_hash=False, flow_version=None):
+        self.name = name
+        self.version = version
+        self.suite = SUITES[suite]
+        self.phases = phases or [PhaseSpec()]
+        self.versions = versions or [(1 << 12) | (m << 8)
+                                     for m in range((version & 0xF) + 1)]
+        self.root = root            # trust the chain's root, or nothing
+        self.slots = slots or {0: 'leaf'}
+        self.flags = flags
+        self.dts = dts              # responder DataTransferSize (1.2+)
+        self.echo_nonce = echo_nonce
+        self.bad_chain_hash = bad_chain_hash
+        self.flow_version = version if flow_version is None else flow_version
+
+
+def failing(*faults, expect, why):
+    return [PhaseSpec(faults, expect, why)]
+
+
+def flip_last_sig_byte():
+    return mutate(CHALLENGE, xor_byte(-1, 0x01), 'last signature byte ^ 0x01')
+
+
+def flow_specs():
+    flows = []
+    vers = (0x10, 0x11, 0x12, 0x13)
+    for v in vers:
+        for suite in SUITES:
+            flows.append(FlowSpec('v%x_%s' % (v, suite), v, suite))
+
+    flows += [
+        FlowSpec('v13_version_14_listed', 0x13,
+                 versions=[0x1000, 0x1100, 0x1200, 0x1300, 0x1400]),
+        FlowSpec('no_common_version', versions=[0x0900], flow_version=0,
+                 phases=failing(expect='EPROTONOSUPPORT', why='no-version')),
+        FlowSpec('busy_then_ok',
+                 phases=[PhaseSpec([busy(GET_CAPABILITIES)])]),
+        FlowSpec('busy_exhausted', phases=failing(
+            *[busy(GET_DIGESTS, i) for i in range(MAX_SENDS)],
+            expect='EBUSY', why='busy')),
+        FlowSpec('rnr_then_ok', phases=[PhaseSpec(
+            [not_ready(CHALLENGE, 0, CHALLENGE, 0x5A, 3)])]),
+        FlowSpec('rnr_exhausted', phases=failing(
+            not_ready(CHALLENGE, 0, CHALLENGE, 0x5A, 2),
+            not_ready(RESPOND_IF_READY, 0, CHALLENGE, 0x5B, 2),
+            not_ready(RESPOND_IF_READY, 1, CHALLENGE, 0x5C, 2),
+            expect='ETIME', why='not-ready')),
+        FlowSpec('resynch_then_ok',
+                 phases=[PhaseSpec([resynch(GET_DIGESTS)])]),
+        FlowSpec('resynch_exhausted', phases=failing(
+            *[resynch(GET_DIGESTS, i) for i in range(MAX_RESYNCH + 1)],
+            expect='ECONNABORTED', why='resynch')),
+        FlowSpec('nonce_echo', echo_nonce=True, phases=failing(
+            expect='EEXIST', why='nonce-echo')),
+        FlowSpec('bad_signature', phases=failing(
+            flip_last_sig_byte(), expect='EKEYREJECTED', why='signature')),
+        FlowSpec('bad_signature_p384_v13', 0x13, 'ecdsa_p384_sha384',
+                 phases=failing(flip_last_sig_byte(), expect='EKEYREJECTED',
+                                why='signature')),
+        FlowSpec('bad_signature_rsapss_v12', 0x12, 'rsapss_3072_sha384',
+                 phases=failing(flip_last_sig_byte(), expect='EKEYREJECTED',
+                                why='signature')),
+        FlowSpec('wrong_cert_chain_hash', bad_chain_hash=True, phases=failing(
+            expect='ESTALE', why='chain-hash')),
+        FlowSpec('unexpected_response_code', phases=failing(
+            mutate(GET_DIGESTS, set_byte(1, CERTIFICATE),
+                   'DIGESTS body with code 0x02'),
+            expect='ENOMSG', why='unexpected-code')),
+        FlowSpec('short_response', phases=failing(
+            mutate(GET_CAPABILITIES, truncate(10), 'cut to 10 bytes'),
+            expect='EBADMSG', why='short')),
+        FlowSpec('wrong_response_version', phases=failing(
+            mutate(GET_DIGESTS, set_byte(0, 0x11), 'SPDMVersion 0x11'),
+            expect='EPROTO', why='version-mismatch')),
+        FlowSpec('error_unsupported_request', phases=failing(
+            error_rsp(GET_DIGESTS, ERR_UNSUPPORTED_REQUEST, GET_DIGESTS),
+            expect='EBADRQC', why='error-response')),
+        FlowSpec('no_response', phases=failing(
+            no_response(GET_DIGESTS), expect='ETIMEDOUT', why='no-response')),
+        FlowSpec('untrusted_root', root=False, phases=failing(
+            expect='ENOKEY', why='untrusted-root')),
+        FlowSpec('digest_mismatch', phases=failing(
+            mutate(GET_DIGESTS, xor_byte(4, 0xFF), 'digest[0] ^ 0xff'),
+            expect='ESTALE', why='digest-mismatch')),
+        FlowSpec('cert_length_inconsistent', phases=failing(
+            mutate(GET_CERTIFICATE, add_u16(6, 16), 'RemainderLength + 16',
+                   nth=1),
+            expect='EBADMSG', why='cert-length')),
+        FlowSpec('two_slots', slots={0: 'leaf', 1: 'leaf2'}),
+        FlowSpec('missing_chal_cap', flags=CAP_CERT, phases=failing(
+            expect='EOPNOTSUPP', why='capabilities')),
+        FlowSpec('alg_two_hashes', phases=failing(
+            mutate(NEGOTIATE_ALGORITHMS, set_u32(16, 0x3), 'BaseHashSel 0x3'),
+            expect='EPROTO', why='algorithms')),
+        FlowSpec('reauth_cached', phases=[PhaseSpec(), PhaseSpec()]),
+        FlowSpec('reauth_changed_chain',
+                 phases=[PhaseSpec(), PhaseSpec(slots={0: 'leaf3'})]),
+        FlowSpec('v10_ecdsa_p256_rnr_busy', 0x10, phases=[PhaseSpec([
+            busy(NEGOTIATE_ALGORITHMS),
+            not_ready(GET_CERTIFICATE, 0, GET_CERTIFICATE, 0x5A, 3)])]),
+    ]
+    return flows
+
+
+# Chain validation cases: (name, asym, hash, builder, expect, why).
+# Builders take the Material and return (chain object, trusted root Cert).
+
+def chain_good(keytype, hash_name):
+    def build(mat):
+        cs = mat.chain_set(keytype)
+        return spdm_chain([c.der for c in cs.certs()], HASHES[hash_name]), \
+            cs.root
+    return build
+
+
+def chain_untrusted(mat):
+    chain, _ = chain_good('p256', 'sha256')(mat)
+    return chain, None
+
+
+def chain_wrong_root(mat):
+    chain, _ = chain_good('p256', 'sha256')(mat)
+    other = issue('kspdm test other root p256', KEYTYPES['p256'].generate(),
+                  ca=True, usage=ROOT_USAGE)
+    return chain, other
+
+
+def chain_wrong_root_hash(mat):
+    chain, root = chain_good('p256', 'sha256')(mat)
+    return xor_byte(4, 0xFF)(chain), root
+
+
+def chain_intermediate_not_ca(mat):
+    cs = mat.chain_set('p256')
+    inter = issue('kspdm test intermediate p256', cs.inter.key, cs.root,
+                  ca=False, usage=INTER_USAGE)
+    return spdm_chain([cs.root.der, inter.der, cs.leaf().der],
+                      HASHES['sha256']), cs.root
+
+
+def chain_leaf_no_ds(mat):
+    cs = mat.chain_set('p256')
+    leaf = issue('kspdm test leaf p256', cs.leaf().key, cs.inter, ca=False,
+                 usage=key_usage(key_encipherment=True))
+    return spdm_chain([cs.root.der, cs.inter.der, leaf.der],
+                      HASHES['sha256']), cs.root
+
+
+def chain_too_long(mat):
+    cs = mat.chain_set('p256')
+    kt = KEYTYPES['p256']
+    certs, parent = [cs.root], cs.root
+    for i in range(9):
+        parent = issue('kspdm test intermediate %d p256' % (i + 1),
+                       kt.generate(), parent, ca=True, usage=INTER_USAGE)
+        certs.append(parent)
+    certs.append(issue('kspdm test deep leaf p256', kt.generate(), parent,
+                       ca=False, usage=LEAF_USAGE))
+    assert len(certs) == 11
+    return spdm_chain([c.der for c in certs], HASHES['sha256']), cs.root
+
+
+def garbage_der(n):
+    """@n bytes that start like a DER SEQUENCE but are not a certificate."""
+    filler = bytes((0xA5 + 0x3B * i) & 0xFF for i in range(n - 4))
+    return bytes([0x30, 0x82]) + struct.pack('>H', n - 4) + filler
+
+
+def chain_garbage(mat):
+    cs = mat.chain_set('p256')
+    leaf = cs.leaf().der
+    return spdm_chain([cs.root.der, cs.inter.der, garbage_der(len(leaf))],
+                      HASHES['sha256']), cs.root
+
+
+def chain_length_mismatch(mat):
+    cs = mat.chain_set('p256')
+    return spdm_chain([c.der for c in cs.certs()], HASHES['sha256'],
+                      length_delta=1), cs.root
+
+
+def chain_broken_link(mat):
+    cs = mat.chain_set('p256')
+    rogue = KEYTYPES['p256'].generate()
+    leaf = issue('kspdm test leaf p256', cs.leaf().key, cs.inter, ca=False,
+                 usage=LEAF_USAGE, signer=rogue)
+    return spdm_chain([cs.root.der, cs.inter.der, leaf.der],
+                      HASHES['sha256']), cs.root
+
+
+CHAIN_CASES = [
+    ('good_p256', 'ecdsa_p256', 'sha256', chain_good('p256', 'sha256'),
+     None, None),
+    ('good_rsa3072', 'rsassa_3072', 'sha384', chain_good('rsa3072', 'sha384'),
+     None, None),
+    ('good_p384', 'ecdsa_p384', 'sha384', chain_good('p384', 'sha384'),
+     None, None),
+    ('untrusted_root', 'ecdsa_p256', 'sha256', chain_untrusted,
+     'ENOKEY', 'untrusted-root'),
+    ('wrong_root_trusted', 'ecdsa_p256', 'sha256', chain_wrong_root,
+     'ENOKEY', 'untrusted-root'),
+    ('wrong_root_hash', 'ecdsa_p256', 'sha256', chain_wrong_root_hash,
+     'EUCLEAN', 'root-hash'),
+    ('intermediate_not_ca', 'ecdsa_p256', 'sha256', chain_intermediate_not_ca,
+     'EPERM', 'not-ca'),
+    ('leaf_no_digital_signature', 'ecdsa_p256', 'sha256', chain_leaf_no_ds,
+     'EPERM', 'key-usage'),
+    ('leaf_wrong_key_type', 'ecdsa_p384', 'sha256',
+     chain_good('p256', 'sha256'), 'EPERM', 'key-type'),
+    ('too_long', 'ecdsa_p256', 'sha256', chain_too_long, 'ELOOP', 'too-long'),
+    ('garbage_der', 'ecdsa_p256', 'sha256', chain_garbage, 'EBADMSG', 'parse'),
+    ('length_mismatch', 'ecdsa_p256', 'sha256', chain_length_mismatch,
+     'EBADMSG', 'length'),
+    ('broken_link', 'ecdsa_p256', 'sha256', chain_broken_link,
+     'EKEYREJECTED', 'signature'),
+]
+
+# Signature known-answer tests: (name, asym, hash).
+SIG_MESSAGE = b'kspdm signature known-answer test message'
+SIG_CASES = [
+    ('ecdsa_p256_sha256', 'ecdsa_p256', 'sha256'),
+    ('ecdsa_p384_sha384', 'ecdsa_p384', 'sha384'),
+    ('ecdsa_p521_sha512', 'ecdsa_p521', 'sha512'),
+    ('rsassa_2048_sha256', 'rsassa_2048', 'sha256'),
+    ('rsassa_3072_sha384', 'rsassa_3072', 'sha384'),
+    ('rsassa_4096_sha512', 'rsassa_4096', 'sha512'),
+    ('rsapss_2048_sha256', 'rsapss_2048', 'sha256'),
+    ('rsapss_3072_sha384', 'rsapss_3072', 'sha384'),
+    ('rsapss_4096_sha512', 'rsapss_4096', 'sha512'),
+    ('ecdsa_p256_sha3_256', 'ecdsa_p256', 'sha3_256'),
+    ('rsassa_3072_sha3_384', 'rsassa_3072', 'sha3_384'),
+]
+
+# ---------------------------------------------------------------------------
+# Running flows
+# ---------------------------------------------------------------------------
+
+
+class Step:
+    def __init__(self, req, rsp, note):
+        self.req = req
+        self.rsp = rsp
+        self.note = note
+
+
+class Link:
+    """Transport between the two models; records every exchange."""
+
+    def __init__(self, responder):
+        self.responder = responder
+        self.steps = []
+
+    def __call__(self, req):
+        rsp = self.responder.handle(req)
+        self.steps.append(Step(req, rsp, self.responder.note))
+        return rsp
+
+
+class PhaseResult:
+    def __init__(self, nonce, steps, expect):
+        self.nonce = nonce
+        self.context = CONTEXT
+        self.slot = 0
+        self.steps = steps
+        self.expect = expect
+
+
+class FlowResult:
+    def __init__(self, spec, root, phases):
+        self.name = spec.name
+        self.transport_max = spec.suite.transport_max
+        self.root = root
+        self.version = spec.flow_version
+        self.asym = spec.suite.asym.bit if spec.flow_version else 0
+        self.hash = spec.suite.hash.bit if spec.flow_version else 0
+        self.phases = phases
+
+
+def run_flow(spec, mat):
+    suite = spec.suite
+    cs = mat.chain_set(suite.asym.keytype.name)
+
+    def slots_of(tags):
+        return {s: Slot(cs.certs(tag), suite.hash) for s, tag in tags.items()}
+
+    responder = Responder(suite=suite, versions=spec.versions,
+                          slots=slots_of(spec.slots),
+                          dts=spec.dts or suite.transport_max,
+                          flags=spec.flags, echo_nonce=spec.echo_nonce,
+                          bad_chain_hash=spec.bad_chain_hash)
+    root = cs.root.der if spec.root else None
+    requester = Requester(suite.transport_max, root)
+    phases = []
+    for k, ph in enumerate(spec.phases):
+        if ph.slots:
+            responder.slots = slots_of(ph.slots)
+        responder.start_phase(ph.faults)
+        link = Link(responder)
+        errno, why = requester.authenticate(link, nonce_for(k), CONTEXT, 0)
+        if (errno, why) != (ph.expect, ph.why):
+            raise AssertionError('%s phase %d: model says %s/%s, spec %s/%s' %
+                                 (spec.name, k, errno, why, ph.expect, ph.why))
+        if errno is None:
+            assert requester.negotiated == (spec.version, suite.asym.bit,
+                                            suite.hash.bit), spec.name
+        phases.append(PhaseResult(nonce_for(k), link.steps, ph.expect))
+    return FlowResult(spec, root, phases)
+
+
+class ChainResult:
+    def __init__(self, name, asym, hash_name, chain, root, expect):
+        self.name = name
+        self.asym = ASYMS[asym].bit
+        self.hash = HASHES[hash_name].bit
+        self.chain = chain
+        self.root = root
+        self.expect = expect
+
+
+class SigResult:
+    def __init__(self, name, asym, hash_name, cert, digest, sig):
+        self.name = name
+        self.asym = ASYMS[asym].bit
+        self.hash = HASHES[hash_name].bit
+        self.cert = cert
+        self.digest = digest
+        self.sig = sig
+
+
+def build_chains(mat):
+    out = []
+    for name, asym, hash_name, build, expect, _why in CHAIN_CASES:
+        chain, root = build(mat)
+        out.append(ChainResult(name, asym, hash_name, chain,
+                               root.der if root else None, expect))
+    return out
+
+
+def build_sigs():
+    certs = {}
+    out = []
+    for name, asym_name, hash_name in SIG_CASES:
+        asym, h = ASYMS[asym_name], HASHES[hash_name]
+        kt = asym.keytype.name
+        if kt not in certs:
+            certs[kt] = issue('kspdm test signature %s' % kt,
+                              KEYTYPES[kt].generate(), ca=False,
+                              usage=LEAF_USAGE)
+        digest = h(SIG_MESSAGE)
+        sig = asym.sign(certs[kt].key, digest, h, prehashed=True)
+        out.append(SigResult(name, asym_name, hash_name, certs[kt].der,
+                             digest, sig))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# C emitter
+# ---------------------------------------------------------------------------
+
+
+def describe(msg):
+    """A short human description of an SPDM message, for comments."""
+    if msg is None:
+        return 'no response'
+    if len(msg) < 2:
+        return '%d bytes' % len(msg)
+    code = msg[1]
+    name = CODE_NAMES.get(code, ('code 0x%02x' % code,))[0]
+    if len(msg) < 4:
+        return name
+    if code == ERROR:
+        name += ' ' + ERROR_NAMES.get(msg[2], '0x%02x' % msg[2])
+        if msg[2] == ERR_RESPONSE_NOT_READY and len(msg) >= 8:
+            name += ' token 0x%02x RDTM %d' % (msg[6], msg[7])
+    elif code == GET_CERTIFICATE and len(msg) >= 8:
+        name += ' %d @%d +%d' % (msg[2], u16(msg, 4), u16(msg, 6))
+    elif code == CERTIFICATE and len(msg) >= 8:
+        name += ' +%d, %d left' % (u16(msg, 4), u16(msg, 6))
+    elif code == RESPOND_IF_READY:
+        name += ' 0x%02x' % msg[3]
+    return name
+
+
+class CWriter:
+    """Collects byte arrays (deduplicated by content) and tables."""
+
+    SECTIONS = ('Certificates', 'Requester nonces and context',
+                'SPDM messages', 'Certificate chains', 'Signature KATs')
+
+    def __init__(self):
+        self.by_data = {}
+        self.names = set()
+        self.arrays = {s: [] for s in self.SECTIONS}
+        self.counters = {}
+        self.tables = []
+
+    def array(self, data, section, name=None, kind=None):
+        """Register @data; returns the C name holding it."""
+        if data in self.by_data:
+            return self.by_data[data]
+        if name is None:
+            n = self.counters.get(kind, 0)
+            self.counters[kind] = n + 1
+            name = 'tv_%s_%d' % (kind, n)
+        assert name not in self.names, name
+        self.names.add(name)
+        self.by_data[data] = name
+        self.arrays[section].append((name, data))
+        return name
+
+    def message(self, msg):
+        kind = CODE_NAMES.get(msg[1], (None, 'msg'))[1] if len(msg) > 1 \
+            else 'msg'
+        return self.array(msg, 'SPDM messages', kind=kind)
+
+    def table(self, ctype, name, body):
+        self.tables.append('static const struct %s %s[] = {\n%s};\n' %
+                           (ctype, name, body))
+
+    @staticmethod
+    def bytes_text(name, data):
+        lines = ['static const u8 %s[] = {' % name]
+        for i in range(0, len(data), 12):
+            lines.append('\t' + ' '.join('0x%02x,' % b
+                                         for b in data[i:i + 12]))
+        lines.append('};')
+        return '\n'.join(lines) + '\n'
+
+    @staticmethod
+    def block(fields):
+        return '\t{\n' + ''.join('\t\t.%s = %s,\n' % f for f in fields) + \
+            '\t},\n'
+
+    def text(self):
+        out = [HEADER]
+        for section in self.SECTIONS:
+            if not self.arrays[section]:
+                continue
+            out.append('/* %s */\n\n' % section)
+            out.extend(self.bytes_text(n, d) + '\n'
+                       for n, d in self.arrays[section])
+        out.extend(t + '\n' for t in self.tables)
+        out.append(FOOTER)
+        return ''.join(out)
+
+
+HEADER = '''\
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kspdm KUnit test vectors.
+ *
+ * Generated by tools/testing/spdm/gen_vectors.py -- do not edit.
+ * Regenerate with: /usr/bin/python3 tools/testing/spdm/gen_vectors.py
+ *
+ * Included after drivers/spdm/tests/spdm_test_vectors.h.  Byte arrays are
+ * shared between flows when their contents are identical.
+ */
+
+#define SPDM_TV_STEP(q, r) \\
+	{ .req = (q), .req_len = sizeof(q), .rsp = (r), .rsp_len = sizeof(r) }
+#define SPDM_TV_STEP_NORSP(q) { .req = (q), .req_len = sizeof(q) }
+#define SPDM_TV_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+'''
+
+FOOTER = '''\
+#undef SPDM_TV_STEP
+#undef SPDM_TV_STEP_NORSP
+#undef SPDM_TV_COUNT
+'''
+
+
+def c_errno(errno):
+    return '-' + errno if errno else '0'
+
+
+def step_comment(step):
+    text = '%s -> %s' % (describe(step.req), describe(step.rsp))
+    if step.note:
+        text += ' [%s]' % step.note
+    return '\t/* %s */\n' % text
+
+
+def emit(flows, chains, sigs):
+    w = CWriter()
+    # Names for the well-known arrays first.
+    for f in flows:
+        if f.root:
+            cn = x509.load_der_x509_certificate(f.root).subject
+            tag = cn.rfc4514_string().split()[-1]
+            w.array(f.root, 'Certificates', name='tv_der_%s_root' % tag)
+    for k in range(max(len(f.phases) for f in flows)):
+        w.array(nonce_for(k), 'Requester nonces and context',
+                name='tv_nonce_%d' % k)
+    w.array(CONTEXT, 'Requester nonces and context', name='tv_context')
+
+    flow_blocks = []
+    for f in flows:
+        base = 'tv_flow_%s' % f.name
+        phase_blocks = []
+        for k, ph in enumerate(f.phases):
+            body = ''
+            for st in ph.steps:
+                q = w.message(st.req)
+                body += step_comment(st)
+                if st.rsp is None:
+                    body += '\tSPDM_TV_STEP_NORSP(%s),\n' % q
+                else:
+                    r = w.message(st.rsp)
+                    body += '\tSPDM_TV_STEP(%s, %s),\n' % (q, r)
+            steps = '%s_p%d_steps' % (base, k)
+            w.table('spdm_test_step', steps, body)
+            phase_blocks.append(w.block([
+                ('nonce', w.array(ph.nonce, 'Requester nonces and context')),
+                ('context', w.array(ph.context,
+                                    'Requester nonces and context')),
+                ('slot', '%d' % ph.slot),
+                ('steps', steps),
+                ('n_steps', 'SPDM_TV_COUNT(%s)' % steps),
+                ('expect', c_errno(ph.expect))]))
+        w.table('spdm_test_phase', base + '_phases', ''.join(phase_blocks))
+        fields = [('name', '"%s"' % f.name),
+                  ('transport_max', '%d' % f.transport_max)]
+        if f.root:
+            r = w.array(f.root, 'Certificates')
+            fields += [('root', r), ('root_len', 'sizeof(%s)' % r)]
+        fields += [('version', '0x%02x' % f.version),
+                   ('asym', '0x%08x' % f.asym),
+                   ('hash', '0x%08x' % f.hash),
+                   ('phases', base + '_phases'),
+                   ('n_phases', 'SPDM_TV_COUNT(%s_phases)' % base)]
+        flow_blocks.append(w.block(fields))
+    w.table('spdm_test_flow', 'spdm_test_flows', ''.join(flow_blocks))
+
+    chain_blocks = []
+    for c in chains:
+        a = w.array(c.chain, 'Certificate chains', name='tv_chain_' + c.name)
+        fields = [('name', '"%s"' % c.name), ('hash', '0x%08x' % c.hash),
+                  ('asym', '0x%08x' % c.asym), ('chain', a),
+                  ('chain_len', 'sizeof(%s)' % a)]
+        if c.root:
+            r = w.array(c.root, 'Certificates',
+                        name='tv_der_chain_%s_root' % c.name)
+            fields += [('root', r), ('root_len', 'sizeof(%s)' % r)]
+        fields.append(('expect', c_errno(c.expect)))
+        chain_blocks.append(w.block(fields))
+    w.table('spdm_test_chain', 'spdm_test_chains', ''.join(chain_blocks))
+
+    sig_blocks = []
+    for s in sigs:
+        kt = ASYM_BY_BIT[s.asym].keytype.name
+        cert = w.array(s.cert, 'Signature KATs', name='tv_der_sig_%s' % kt)
+        dig = w.array(s.digest, 'Signature KATs',
+                      name='tv_sig_%s_digest' % s.name)
+        sig = w.array(s.sig, 'Signature KATs', name='tv_sig_%s' % s.name)
+        sig_blocks.append(w.block([
+            ('name', '"%s"' % s.name), ('asym', '0x%08x' % s.asym),
+            ('hash', '0x%08x' % s.hash), ('cert', cert),
+            ('cert_len', 'sizeof(%s)' % cert), ('digest', dig),
+            ('digest_len', 'sizeof(%s)' % dig), ('sig', sig),
+            ('sig_len', 'sizeof(%s)' % sig)]))
+    w.table('spdm_test_sig', 'spdm_test_sigs', ''.join(sig_blocks))
+
+    text = w.text()
+    for i, line in enumerate(text.split('\n'), 1):
+        assert len(line.expandtabs(8)) <= 100, 'line %d too long: %s' % (
+            i, line)
+    return text
+
+
+def generate(path):
+    mat = Material()
+    flows = [run_flow(spec, mat) for spec in flow_specs()]
+    chains = build_chains(mat)
+    sigs = build_sigs()
+    text = emit(flows, chains, sigs)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return flows, chains, sigs
+
+
+# ---------------------------------------------------------------------------
+# Self test: parse the emitted file and replay it independently
+# ---------------------------------------------------------------------------
+#
+# Nothing below uses the models above: the file is read back as C text, and
+# a separately written requester replays every phase step by step, checking
+# each request byte for byte, rebuilding M1, validating certificate chains
+# fully with python-cryptography and verifying the signatures.
+
+
+class SelftestError(Exception):
+    pass
+
+
+def parse_inc(text):
+    """Read the arrays and tables of a generated .inc back into Python."""
+    arrays = {}
+    for m in re.finditer(r'static const u8 (\w+)\[\] = \{\n(.*?)\};',
+                         text, re.S):
+        arrays[m.group(1)] = bytes(int(x, 16) for x in
+                                   re.findall(r'0x([0-9a-f]{2}),',
+                                              m.group(2)))
+    tables = {}
+
+    def value(raw):
+        if raw.startswith('"'):
+            return raw.strip('"')
+        if re.fullmatch(r'-E[A-Z]+', raw):
+            return raw[1:]
+        if re.fullmatch(r'0x[0-9a-f]+|\d+', raw):
+            return int(raw, 0)
+        m = re.fullmatch(r'sizeof\((\w+)\)', raw)
+        if m:
+            return len(arrays[m.group(1)])
+        m = re.fullmatch(r'SPDM_TV_COUNT\((\w+)\)', raw)
+        if m:
+            return len(tables[m.group(1)])
+        if raw in arrays:
+            return arrays[raw]
+        return tables[raw]
+
+    for m in re.finditer(r'static const struct (\w+) (\w+)\[\] = \{\n'
+                         r'(.*?)\n\};', text, re.S):
+        ctype, name, body = m.groups()
+        entries = []
+        if ctype == 'spdm_test_step':
+            for s in re.finditer(r'SPDM_TV_STEP(?:_NORSP)?\((\w+)'
+                                 r'(?:, (\w+))?\)', body):
+                entries.append((arrays[s.group(1)],
+                                arrays[s.group(2)] if s.group(2) else None))
+        else:
+            for blk in re.finditer(r'\t\{\n(.*?)\n\t\},', body, re.S):
+                fields = dict(re.findall(r'^\t\t\.(\w+) = (.*),$',
+                                         blk.group(1), re.M))
+                entry = {k: value(v) for k, v in fields.items()}
+                if entry.get('expect') == 0:
+                    entry['expect'] = None          # success
+                for k, v in fields.items():
+                    # "x_len = sizeof(y)" must describe "x = y".
+                    sm = re.fullmatch(r'sizeof\((\w+)\)', v)
+                    if k.endswith('_len') and sm:
+                        if fields.get(k[:-4]) != sm.group(1):
+                            raise SelftestError('%s: %s mismatch' % (name, k))
+                entries.append(entry)
+        tables[name] = entries
+    return arrays, tables
+
+
+class Verdict(Exception):
+    """The replayed requester stops with @errno for reason @why."""
+
+    def __init__(self, errno, why, **info):
+        super().__init__(errno)
+        self.errno = errno
+        self.why = why
+        self.info = info
+
+
+class ReplayMismatch(SelftestError):
+    pass
+
+
+class RestartAtVersion(Exception):
+    pass
+
+
+def der_items(buf):
+    """Split concatenated DER TLVs; raises ValueError on bad framing."""
+    items, pos = [], 0
+    while pos < len(buf):
+        if buf[pos] != 0x30 or pos + 2 > len(buf):
+            raise ValueError('not a SEQUENCE')
+        first = buf[pos + 1]
+        if first < 0x80:
+            hdr, n = 2, first
+        else:
+            nb = first & 0x7F
+            if nb == 0 or nb > 3 or pos + 2 + nb > len(buf):
+                raise ValueError('bad length')
+            hdr = 2 + nb
+            n = int.from_bytes(buf[pos + 2:pos + hdr], 'big')
+        if pos + hdr + n > len(buf):
+            raise ValueError('truncated')
+        items.append(buf[pos:pos + hdr + n])
+        pos += hdr + n
+    return items
+
+
+def verify_cert_sig(cert, issuer_pub):
+    try:
+        if isinstance(issuer_pub, ec.EllipticCurvePublicKey):
+            issuer_pub.verify(cert.signature, cert.tbs_certificate_bytes,
+                              ec.ECDSA(cert.signature_hash_algorithm))
+        else:
+            issuer_pub.verify(cert.signature, cert.tbs_certificate_bytes,
+                              padding.PKCS1v15(),
+                              cert.signature_hash_algorithm)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def ext_value(cert, cls):
+    try:
+        return cert.extensions.get_extension_for_class(cls).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+CHAIN_MAX_CERTS = 10
+
+
+def validate_chain(chain, hash_bit, asym_bit, root_der):
+    """Independent full validation; returns the leaf public key.
+
+    Raises Verdict with the errno the requester is expected to report.
+    """
+    h = HASH_BY_BIT[hash_bit]
+    if len(chain) < 4 + h.size or u16(chain, 0) != len(chain) or \
+            u16(chain, 2) != 0:
+        raise Verdict('EBADMSG', 'length')
+    try:
+        ders = der_items(chain[4 + h.size:])
+    except ValueError:
+        raise Verdict('EBADMSG', 'parse')
+    if len(ders) > CHAIN_MAX_CERTS:
+        raise Verdict('ELOOP', 'too-long')
+    try:
+        certs = [x509.load_der_x509_certificate(d) for d in ders]
+        for c in certs:
+            c.extensions        # force extension parsing
+    except ValueError:
+        raise Verdict('EBADMSG', 'parse')
+    if chain[4:4 + h.size] != h(ders[0]):
+        raise Verdict('EUCLEAN', 'root-hash')
+    if root_der is None or ders[0] != root_der:
+        raise Verdict('ENOKEY', 'untrusted-root')
+    if not verify_cert_sig(certs[0], certs[0].public_key()):
+        raise SelftestError('trusted root is not self-signed')
+    for parent, child in zip(certs, certs[1:]):
+        bc = ext_value(parent, x509.BasicConstraints)
+        ku = ext_value(parent, x509.KeyUsage)
+        if not bc or not bc.ca or not ku or not ku.key_cert_sign:
+            raise Verdict('EPERM', 'not-ca')
+        if child.issuer != parent.subject:
+            raise Verdict('EKEYREJECTED', 'issuer-name')
+        if not verify_cert_sig(child, parent.public_key()):
+            raise Verdict('EKEYREJECTED', 'signature')
+    leaf = certs[-1]
+    ku = ext_value(leaf, x509.KeyUsage)
+    if not ku or not ku.digital_signature:
+        raise Verdict('EPERM', 'key-usage')
+    if not ASYM_BY_BIT[asym_bit].keytype.fits(leaf.public_key()):
+        raise Verdict('EPERM', 'key-type')
+    return leaf.public_key()
+
+
+def spdm_verify(asym_bit, hash_bit, pub, sig, message):
+    """Verify an SPDM-encoded signature over @message (hashed here)."""
+    h = HASH_BY_BIT[hash_bit].algo()
+    if asym_bit in (0x10, 0x80, 0x100):
+        half = {0x10: 32, 0x80: 48, 0x100: 66}[asym_bit]
+        if len(sig) != 2 * half:
+            return False
+        der = encode_dss_signature(int.from_bytes(sig[:half], 'big'),
+                                   int.from_bytes(sig[half:], 'big'))
+        args = (der, message, ec.ECDSA(h))
+    else:
+        if len(sig) != pub.key_size // 8:
+            return False
+        pss = asym_bit in (0x02, 0x08, 0x40)
+        pad = padding.PSS(padding.MGF1(h), h.digest_size) if pss \
+            else padding.PKCS1v15()
+        args = (sig, message, pad, h)
+    try:
+        pub.verify(*args)
+    except InvalidSignature:
+        return False
+    return True
+
+
+class Replay:
+    """Replays one phase of a parsed flow, consuming its steps in order."""
+
+    SIG_SIZES = {0x01: 256, 0x02: 256, 0x04: 384, 0x08: 384, 0x10: 64,
+                 0x20: 512, 0x40: 512, 0x80: 96, 0x100: 132}
+
+    def __init__(self, flow, phase, known):
+        self.flow = flow
+        self.phase = phase
+        self.steps = phase['steps']
+        self.pos = 0
+        self.known = known          # slot -> (chain, leaf key), per flow
+        self.ver = None
+
+    def take(self, req):
+        """The response to @req; the recorded request must equal it."""
+        if self.pos >= len(self.steps):
+            raise ReplayMismatch('missing step for %s' % req.hex())
+        got, rsp = self.steps[self.pos]
+        if got != req:
+            raise ReplayMismatch('step %d: expected %s, recorded %s' %
+                                 (self.pos, req.hex(), got.hex()))
+        self.pos += 1
+        return rsp
+
+    def send(self, req, code, need):
+        """One request with Busy / ResponseNotReady / RequestResynch."""
+        sends = 0
+        while True:
+            rsp = self.take(req)
+            sends += 1
+            self.header(req[0], rsp)
+            if rsp[1] == ERROR and rsp[2] == ERR_BUSY:
+                if sends == MAX_SENDS:
+                    raise Verdict('EBUSY', 'busy')
+                continue
+            break
+        if rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY:
+            rsp = self.poll(req, rsp)
+        if rsp[1] == ERROR:
+            if rsp[2] == ERR_REQUEST_RESYNCH:
+                raise RestartAtVersion()
+            raise Verdict('EBADRQC' if rsp[2] == ERR_UNSUPPORTED_REQUEST
+                          else 'EIO', 'error-response')
+        if rsp[1] != code:
+            raise Verdict('ENOMSG', 'unexpected-code')
+        if len(rsp) < need:
+            raise Verdict('EBADMSG', 'short')
+        self.m1.append(req)
+        self.m1.append(rsp)
+        return rsp
+
+    def header(self, ver, rsp):
+        if rsp is None:
+            raise Verdict('ETIMEDOUT', 'no-response')
+        if len(rsp) < 4:
+            raise Verdict('EBADMSG', 'short')
+        if rsp[0] != ver:
+            raise Verdict('EPROTO', 'version-mismatch')
+
+    def poll(self, req, err):
+        rdt_exp, code, token, tries = err[4], err[5], err[6], err[7]
+        if code != req[1] or rdt_exp != RDT_EXPONENT:
+            raise SelftestError('odd ResponseNotReady %s' % err.hex())
+        while tries:
+            tries -= 1
+            rsp = self.take(bytes([req[0], 0xFF, code, token]))
+            self.header(req[0], rsp)
+            if not (rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY):
+                return rsp
+            token = rsp[6]
+        raise Verdict('ETIME', 'not-ready')
+
+    def run(self):
+        restarts = 0
+        while True:
+            try:
+                return self.attempt()
+            except RestartAtVersion:
+                restarts += 1
+                if restarts == MAX_RESYNCH + 1:
+                    raise Verdict('ECONNABORTED', 'resynch')
+
+    def attempt(self):
+        self.m1 = []
+        tmax = self.flow['transport_max']
+        rsp = self.send(bytes.fromhex('10840000'), VERSION, 6)
+        entries = [u16(rsp, 6 + 2 * i) for i in range(rsp[5])]
+        ok = [e >> 8 for e in entries if 0x10 <= (e >> 8) <= 0x13]
+        if not ok:
+            raise Verdict('EPROTONOSUPPORT', 'no-version')
+        v = self.ver = max(ok)
+
+        req = bytearray([v, 0xE1, 0, 0])
+        if v > 0x10:
+            req += bytes(8)
+        if v > 0x11:
+            req += tmax.to_bytes(4, 'little') * 2
+        caps = self.send(bytes(req), CAPABILITIES, 20 if v > 0x11 else 12)
+        if u32(caps, 8) & (CAP_CERT | CAP_CHAL) != CAP_CERT | CAP_CHAL:
+            raise Verdict('EOPNOTSUPP', 'capabilities')
+        window = min(tmax, u32(caps, 12)) if v > 0x11 else tmax
+
+        req = bytes([v, 0xE3, 0, 0, 32, 0, 1, 0, 0xFF, 1, 0, 0, 0x3F, 0, 0,
+                     0]) + bytes(16)
+        algs = self.send(req, ALGORITHMS, 36)
+        asym, hsel = u32(algs, 12), u32(algs, 16)
+        if bin(asym).count('1') != 1 or asym > 0x100 or \
+                bin(hsel).count('1') != 1 or hsel > 0x20:
+            raise Verdict('EPROTO', 'algorithms')
+        self.asym, self.hash = asym, hsel
+        h = HASH_BY_BIT[hsel]
+
+        dig = self.send(bytes([v, 0x81, 0, 0]), DIGESTS, 4)
+        mask = dig[3]
+        if v >= 0x13 and dig[2] != mask:
+            raise SelftestError('1.3 DIGESTS Param1 != Param2')
+        slots = [s for s in range(8) if mask >> s & 1]
+        if len(dig) < 4 + len(slots) * h.size:
+            raise Verdict('EBADMSG', 'short')
+        digest = {s: dig[4 + i * h.size:4 + (i + 1) * h.size]
+                  for i, s in enumerate(slots)}
+
+        for s in slots:
+            if s in self.known and h(self.known[s][0]) == digest[s]:
+                continue
+            chain = self.fetch(v, s, window - 8)
+            try:
+                key = validate_chain(chain, hsel, asym, self.flow.get('root'))
+            except Verdict as vd:
+                vd.info['chain_ok'] = False
+                raise
+            if h(chain) != digest[s]:
+                raise Verdict('ESTALE', 'digest-mismatch',
+                              only_first_byte=h(chain)[1:] == digest[s][1:])
+            self.known[s] = (chain, key)
+
+        slot = self.phase['slot']
+        req = bytes([v, 0x83, slot, 0]) + self.phase['nonce']
+        if v >= 0x13:
+            req += self.phase['context']
+        auth = self.send(req, CHALLENGE_AUTH, 4)
+        return self.check_auth(v, auth, slot, h)
+
+    def fetch(self, v, slot, max_portion):
+        got, total = bytearray(), None
+        length = min(max_portion, 0xFFFF)
+        while True:
+            req = bytes([v, 0x82, slot, 0]) + struct.pack('<HH', len(got),
+                                                          length)
+            rsp = self.send(req, CERTIFICATE, 8)
+            plen, rem = struct.unpack_from('<HH', rsp, 4)
+            if not 0 < plen <= length or len(rsp) != 8 + plen:
+                raise Verdict('EBADMSG', 'cert-length')
+            if total is None:
+                total = plen + rem
+            if len(got) + plen + rem != total:
+                raise Verdict('EBADMSG', 'cert-length')
+            got += rsp[8:]
+            if not rem:
+                return bytes(got)
+            length = min(max_portion, rem)
+
+    def check_auth(self, v, auth, slot, h):
+        sig_len = self.SIG_SIZES[self.asym]
+        pos = 4 + h.size + 32
+        opaque = u16(auth, pos)
+        pos += 2 + opaque + (8 if v >= 0x13 else 0)
+        if len(auth) != pos + sig_len:
+            raise Verdict('EBADMSG', 'short')
+        body, sig = auth[:pos], auth[pos:]
+        # M1: everything so far, CHALLENGE_AUTH without its signature.
+        m1 = b''.join(self.m1[:-1]) + body
+        if v >= 0x12:
+            ver = b'dmtf-spdm-v1.%d.*' % (v & 0xF)
+            ctx = b'responder-challenge_auth signing'
+            signed = ver * 4 + ctx.rjust(36, b'\0') + h(m1)
+        else:
+            signed = m1
+        chain, key = self.known[slot]
+        sig_ok = spdm_verify(self.asym, self.hash, key, sig, signed)
+        fixed = sig[:-1] + bytes([sig[-1] ^ 1])
+        info = dict(sig_ok=sig_ok,
+                    sig_fixable=spdm_verify(self.asym, self.hash, key, fixed,
+                                            signed))
+        if auth[2] != slot or auth[3] != 1 << slot:
+            raise SelftestError('CHALLENGE_AUTH params %02x %02x' %
+                                (auth[2], auth[3]))
+        if auth[4:4 + h.size] != h(chain):
+            raise Verdict('ESTALE', 'chain-hash', **info)
+        if auth[4 + h.size:4 + h.size + 32] == self.phase['nonce']:
+            raise Verdict('EEXIST', 'nonce-echo', **info)
+        if v >= 0x13 and auth[pos - 8:pos] != self.phase['context']:
+            raise Verdict('EPROTO', 'context', **info)
+        if not sig_ok:
+            raise Verdict('EKEYREJECTED', 'signature', **info)
+        return info
+
+
+def selftest(path):
+    with open(path) as f:
+        text = f.read()
+    arrays, tables = parse_inc(text)
+    problems = []
+
+    def check(cond, msg):
+        if not cond:
+            problems.append(msg)
+
+    check(text.startswith('/* SPDX-License-Identifier: GPL-2.0-only */\n'),
+          'missing SPDX line')
+    for i, line in enumerate(text.split('\n'), 1):
+        check(len(line.expandtabs(8)) <= 100, 'line %d too long' % i)
+
+    specs = {s.name: s for s in flow_specs()}
+    flows = tables['spdm_test_flows']
+    check([f['name'] for f in flows] == list(specs), 'flow list differs')
+    for flow in flows:
+        spec = specs[flow['name']]
+        known = {}
+        check(len(flow['phases']) == len(spec.phases),
+              '%s: phase count' % flow['name'])
+        for k, (phase, ps) in enumerate(zip(flow['phases'], spec.phases)):
+            where = '%s phase %d' % (flow['name'], k)
+            check(phase['expect'] == ps.expect, where + ': expect differs')
+            rp = Replay(flow, phase, known)
+            try:
+                info = rp.run()
+                errno, why = None, None
+            except Verdict as vd:
+                errno, why, info = vd.errno, vd.why, vd.info
+            except Exception as e:      # malformed data: report, go on
+                check(False, '%s: %s: %s' % (where, type(e).__name__, e))
+                continue
+            check((errno, why) == (phase['expect'], ps.why),
+                  '%s: replay gives %s/%s, want %s/%s' %
+                  (where, errno, why, phase['expect'], ps.why))
+            check(rp.pos == len(rp.steps), '%s: %d unused steps' %
+                  (where, len(rp.steps) - rp.pos))
+            if errno is None:
+                check(info['sig_ok'], where + ': signature')
+                check((rp.ver, rp.asym, rp.hash) ==
+                      (flow['version'], flow['asym'], flow['hash']),
+                      where + ': negotiated values differ from flow')
+            # The injected fault must be the only problem.
+            if why in ('nonce-echo', 'chain-hash'):
+                check(info['sig_ok'], where + ': not correctly signed')
+            if why == 'signature':
+                check(info['sig_fixable'], where + ': more than 1 bit off')
+            if why == 'digest-mismatch':
+                check(info['only_first_byte'], where + ': digest damage')
+        # ECDSA success flows must need several GET_CERTIFICATE.
+        if flow['transport_max'] == 1024 and flow['phases'][0]['expect'] \
+                is None:
+            n = sum(1 for q, _ in flow['phases'][0]['steps'] if q[1] == 0x82)
+            check(n >= 2, '%s: only %d GET_CERTIFICATE' % (flow['name'], n))
+
+    want = {c[0]: (c[4], c[5]) for c in CHAIN_CASES}
+    chains = tables['spdm_test_chains']
+    check([c['name'] for c in chains] == [c[0] for c in CHAIN_CASES],
+          'chain list differs')
+    for c in chains:
+        try:
+            validate_chain(c['chain'], c['hash'], c['asym'], c.get('root'))
+            got = (None, None)
+        except Verdict as vd:
+            got = (vd.errno, vd.why)
+        check(got == want[c['name']] and c['expect'] == want[c['name']][0],
+              'chain %s: replay %s, file expects %s, want %s' %
+              (c['name'], got, c['expect'], want[c['name']]))
+
+    sigs = tables['spdm_test_sigs']
+    check([s['name'] for s in sigs] == [s[0] for s in SIG_CASES],
+          'signature list differs')
+    for s, (name, asym, hname) in zip(sigs, SIG_CASES):
+        h = HASHES[hname]
+        check((s['asym'], s['hash']) == (ASYMS[asym].bit, h.bit),
+              'sig %s: algorithm bits' % name)
+        check(s['digest'] == h(SIG_MESSAGE), 'sig %s: digest' % name)
+        pub = x509.load_der_x509_certificate(s['cert']).public_key()
+        check(ASYMS[asym].keytype.fits(pub), 'sig %s: key type' % name)
+        check(spdm_verify(s['asym'], s['hash'], pub, s['sig'], SIG_MESSAGE),
+              'sig %s: does not verify' % name)
+
+    for p in problems:
+        print('selftest: FAIL: %s' % p, file=sys.stderr)
+    print('selftest: %d flows, %d chains, %d signatures: %s' %
+          (len(flows), len(chains), len(sigs),
+           'FAILED' if problems else 'ok'))
+    return not problems
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description='Generate (or --selftest) the kspdm KUnit test vectors.')
+    ap.add_argument('-o', '--output', default=DEFAULT_OUT,
+                    help='vector file (default: %(default)s)')
+    ap.add_argument('--selftest', action='store_true',
+                    help='verify the vector file instead of writing it')
+    args = ap.parse_args()
+    if args.selftest:
+        return 0 if selftest(args.output) else 1
+    start = time.monotonic()
+    flows, chains, sigs = generate(args.output)
+    print('wrote %s: %d flows, %d chains, %d signatures in %.1fs' %
+          (args.output, len(flows), len(chains), len(sigs),
+           time.monotonic() - start))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
