@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: whole authentication flows against a scripted responder that
+ * replays generated vectors, and concurrent callers on one state
+ */
+
+#include <kunit/device.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+
+#include "../spdm_internal.h"
+#include "spdm_test.h"
+
+/**
+ * struct spdm_script - the scripted responder behind the test transport
+ * @test: the running test
+ * @phase: the phase being played
+ * @step: index of the next expected request in @phase
+ * @failed: a request did not match the script
+ */
+struct spdm_script {
+	struct kunit *test;
+	const struct spdm_test_phase *phase;
+	size_t step;
+	bool failed;
+};
+
+static ssize_t spdm_script_exchange(void *priv, const void *req,
+				    size_t req_sz, void *rsp, size_t rsp_sz,
+				    u32 timeout_us)
+{
+	struct spdm_script *s = priv;
+	const struct spdm_test_step *st;
+
+	if (s->step >= s->phase->n_steps) {
+		KUNIT_FAIL(s->test, "request %zu beyond the script: %*ph",
+			   s->step, (int)min_t(size_t, req_sz, 16), req);
+		s->failed = true;
+		return -EIO;
+	}
+	st = &s->phase->steps[s->step++];
+	if (req_sz != st->req_len || memcmp(req, st->req, req_sz)) {
+		KUNIT_FAIL(s->test,
+			   "step %zu: request %zu bytes %*ph, script %zu bytes %*ph",
+			   s->step - 1, req_sz, (int)min_t(size_t, req_sz, 24),
+			   req, st->req_len,
+			   (int)min_t(size_t, st->req_len, 24), st->req);
+		s->failed = true;
+		return -EIO;
+	}
+	if (!st->rsp)
+		return -ETIMEDOUT;
+	if (st->rsp_len > rsp_sz) {
+		KUNIT_FAIL(s->test, "step %zu: response larger than %zu",
+			   s->step - 1, rsp_sz);
+		return -EMSGSIZE;
+	}
+	memcpy(rsp, st->rsp, st->rsp_len);
+	return st->rsp_len;
+}
+
+static const struct spdm_transport_ops spdm_script_ops = {
+	.name = "kunit",
+	.exchange = spdm_script_exchange,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(spdm_test_destroy, spdm_destroy,
+			    struct spdm_state *);
+
+static struct spdm_state *spdm_test_state(struct kunit *test,
+					  const struct spdm_transport_ops *ops,
+					  void *priv, size_t max,
+					  struct key *keyring)
+{
+	struct spdm_config cfg = {
+		.ops = ops,
+		.priv = priv,
+		.max_msg_size = max,
+		.keyring = keyring,
+	};
+	struct spdm_state *spdm;
+
+	cfg.dev = kunit_device_register(test, "spdm-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cfg.dev));
+	spdm = spdm_create(&cfg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(spdm));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							spdm_test_destroy,
+							spdm), 0);
+	return spdm;
+}
+
+static const void *spdm_flow_gen(const void *prev, char *desc)
+{
+	const struct spdm_test_flow *t = prev;
+
+	t = t ? t + 1 : spdm_test_flow_table;
+	if (t >= spdm_test_flow_table + spdm_test_n_flows)
+		return NULL;
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	return t;
+}
+
+static void flow_replay(struct kunit *test)
+{
+	const struct spdm_test_flow *f = test->param_value;
+	struct spdm_script s = { .test = test };
+	struct spdm_state *spdm;
+	struct key *kr;
+	size_t i;
+
+	kr = spdm_test_keyring(test, f->root, f->root_len);
+	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
+			       kr);
+
+	for (i = 0; i < f->n_phases; i++) {
+		const struct spdm_test_phase *p = &f->phases[i];
+		struct spdm_auth_params params = {
+			.slot = p->slot,
+			.nonce = p->nonce,
+			.context = p->context,
+		};
+		int ret;
+
+		s.phase = p;
+		s.step = 0;
+		ret = spdm_authenticate(spdm, &params);
+		KUNIT_EXPECT_EQ_MSG(test, ret, p->expect,
+				    "phase %zu: %s", i, spdm->error);
+		KUNIT_EXPECT_FALSE(test, s.failed);
+		KUNIT_EXPECT_EQ_MSG(test, s.step, p->n_steps,
+				    "phase %zu: script not played to its end", i);
+		KUNIT_EXPECT_EQ(test, spdm_authenticated(spdm), !p->expect);
+		if (p->expect)
+			continue;
+		KUNIT_EXPECT_EQ(test, spdm->version, f->version);
+		KUNIT_EXPECT_EQ(test, spdm->asym->bit, f->asym);
+		KUNIT_EXPECT_EQ(test, spdm->hash->bit, f->hash);
+		KUNIT_EXPECT_STREQ(test, spdm->error, "none");
+	}
+}
+
+/*
+ * Concurrent callers on one state are serialised: a transport that
+ * notices two exchanges at once fails the test.  The responder answers
+ * nothing, so every call fails quickly with -ETIMEDOUT.
+ */
+struct spdm_overlap {
+	atomic_t inside;
+	atomic_t calls;
+	bool overlap;
+};
+
+static ssize_t spdm_overlap_exchange(void *priv, const void *req,
+				     size_t req_sz, void *rsp, size_t rsp_sz,
+				     u32 timeout_us)
+{
+	struct spdm_overlap *o = priv;
+
+	if (atomic_inc_return(&o->inside) > 1)
+		o->overlap = true;
+	atomic_inc(&o->calls);
+	usleep_range(500, 1000);
+	atomic_dec(&o->inside);
+	return -ETIMEDOUT;
+}
+
+static const struct spdm_transport_ops spdm_overlap_ops = {
+	.name = "kunit-overlap",
+	.exchange = spdm_overlap_exchange,
+};
+
+struct spdm_thread_arg {
+	struct spdm_state *spdm;
+	struct completion done;
+	int ret;
+};
+
+static int spdm_auth_thread(void *data)
+{
+	struct spdm_thread_arg *a = data;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		a->ret = spdm_authenticate(a->spdm, NULL);
+		if (a->ret != -ETIMEDOUT)
+			break;
+	}
+	complete(&a->done);
+	return 0;
+}
+
+static void flow_concurrent_callers(struct kunit *test)
+{
+	struct spdm_thread_arg args[4];
+	struct spdm_overlap o = {};
+	struct spdm_state *spdm;
+	int i;
+
+	spdm = spdm_test_state(test, &spdm_overlap_ops, &o, 1024,
+			       spdm_test_keyring(test, NULL, 0));
+	for (i = 0; i < ARRAY_SIZE(args); i++) {
+		struct task_struct *t;
+
+		args[i].spdm = spdm;
+		init_completion(&args[i].done);
+		t = kthread_run(spdm_auth_thread, &args[i], "spdm-kunit-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < ARRAY_SIZE(args); i++) {
+		wait_for_completion(&args[i].done);
+		KUNIT_EXPECT_EQ(test, args[i].ret, -ETIMEDOUT);
+	}
+	KUNIT_EXPECT_FALSE(test, o.overlap);
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.calls), 4 * 20);
+	KUNIT_EXPECT_FALSE(test, spdm_authenticated(spdm));
+}
+
+static void flow_bad_config(struct kunit *test)
+{
+	struct spdm_config cfg = {
+		.ops = &spdm_script_ops,
+		.max_msg_size = 41,
+	};
+
+	cfg.dev = kunit_device_register(test, "spdm-kunit-cfg");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cfg.dev));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(spdm_create(&cfg)), -EINVAL);
+	cfg.max_msg_size = 42;
+	cfg.ops = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(spdm_create(&cfg)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(spdm_create(NULL)), -EINVAL);
+}
+
+static void flow_bad_slot(struct kunit *test)
+{
+	struct spdm_auth_params params = { .slot = 8 };
+	struct spdm_overlap o = {};
+	struct spdm_state *spdm;
+
+	spdm = spdm_test_state(test, &spdm_overlap_ops, &o, 1024,
+			       spdm_test_keyring(test, NULL, 0));
+	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, &params), -EINVAL);
+	params.slot = -2;
+	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, &params), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.calls), 0);
+}
+
+static struct kunit_case spdm_flow_cases[] = {
+	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
+	KUNIT_CASE(flow_concurrent_callers),
+	KUNIT_CASE(flow_bad_config),
+	KUNIT_CASE(flow_bad_slot),
+	{}
+};
+
+static struct kunit_suite spdm_flow_suite = {
+	.name = "spdm_flow",
+	.test_cases = spdm_flow_cases,
+};
+
+kunit_test_suite(spdm_flow_suite);

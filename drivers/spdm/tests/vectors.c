@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The generated vectors (tools/testing/spdm/gen_vectors.py), compiled
+ * once, and the trust helper the suites share.
+ */
+
+#include <keys/asymmetric-type.h>
+#include <linux/cred.h>
+
+#include "spdm_test.h"
+#include "spdm_vectors.inc"
+
+const struct spdm_test_flow *const spdm_test_flow_table = spdm_test_flows;
+const size_t spdm_test_n_flows = ARRAY_SIZE(spdm_test_flows);
+const struct spdm_test_chain *const spdm_test_chain_table = spdm_test_chains;
+const size_t spdm_test_n_chains = ARRAY_SIZE(spdm_test_chains);
+const struct spdm_test_sig *const spdm_test_sig_table = spdm_test_sigs;
+const size_t spdm_test_n_sigs = ARRAY_SIZE(spdm_test_sigs);
+
+KUNIT_DEFINE_ACTION_WRAPPER(spdm_test_key_put, key_put, struct key *);
+
+/**
+ * spdm_test_keyring() - a private keyring trusting one root
+ * @test: the test, which owns the keyring
+ * @root: DER root certificate, or NULL for an empty keyring
+ * @root_len: its length
+ *
+ * Return: the keyring; the test fails if it cannot be made.
+ */
+struct key *spdm_test_keyring(struct kunit *test, const u8 *root,
+			      size_t root_len)
+{
+	struct key *kr;
+	key_ref_t kref;
+	int ret;
+
+	kr = keyring_alloc("spdm-kunit", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
+			   current_cred(),
+			   KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ |
+			   KEY_USR_SEARCH,
+			   KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kr));
+	ret = kunit_add_action_or_reset(test, spdm_test_key_put, kr);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (!root)
+		return kr;
+
+	kref = key_create_or_update(make_key_ref(kr, true), "asymmetric", NULL,
+				    root, root_len,
+				    KEY_POS_ALL | KEY_USR_VIEW,
+				    KEY_ALLOC_NOT_IN_QUOTA);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(kref), "root not accepted: %ld",
+			       PTR_ERR(kref));
+	key_ref_put(kref);
+	return kr;
+}
