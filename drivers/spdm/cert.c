@@ -14,6 +14,10 @@
 #include <keys/asymmetric-subtype.h>
 #include <keys/asymmetric-type.h>
 #include <linux/key-type.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/slab.h>
 
 #include "spdm_internal.h"
@@ -52,22 +56,144 @@ static bool spdm_cert_issued_by(const struct spdm_cert *c,
 				      spdm_cert_ids(parent)->id[2]);
 }
 
-/* Is @c signed by a key in @keyring? */
+/*
+ * Further keyrings whose keys anchor chains for every state, named by
+ * serial number in the trusted_keyrings module parameter, so that an admin
+ * can trust the kernel's builtin, secondary or platform keyrings, which a
+ * module cannot reach by name.
+ */
+#define SPDM_MAX_EXTRA_KEYRINGS	4
+
+static DEFINE_MUTEX(spdm_extra_lock);
+static struct key *spdm_extra[SPDM_MAX_EXTRA_KEYRINGS];
+
+static void spdm_put_keyrings(struct key **krs)
+{
+	int i;
+
+	for (i = 0; i < SPDM_MAX_EXTRA_KEYRINGS; i++)
+		key_put(krs[i]);
+}
+
+/**
+ * spdm_set_trusted_keyrings() - replace the further trusted keyrings
+ * @val: comma-separated keyring serial numbers (decimal or 0x hex), or ""
+ *
+ * Return: 0, -EINVAL for a malformed list or more than
+ * SPDM_MAX_EXTRA_KEYRINGS entries, -ENOKEY for a serial that names no
+ * key, -ENOTDIR for a key that is not a keyring.
+ */
+int spdm_set_trusted_keyrings(const char *val)
+{
+	struct key *krs[SPDM_MAX_EXTRA_KEYRINGS] = {};
+	char *buf __free(kfree) = kstrdup(val, GFP_KERNEL);
+	char *cur = buf, *tok;
+	int n = 0, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((tok = strsep(&cur, ",\n")) && !ret) {
+		s32 serial;
+		struct key *k;
+
+		if (!*tok)
+			continue;
+		if (n == SPDM_MAX_EXTRA_KEYRINGS || kstrtos32(tok, 0, &serial) ||
+		    serial <= 0) {
+			ret = -EINVAL;
+			break;
+		}
+		k = key_lookup(serial);
+		if (IS_ERR(k)) {
+			ret = -ENOKEY;
+			break;
+		}
+		krs[n++] = k;
+		if (k->type != &key_type_keyring)
+			ret = -ENOTDIR;
+	}
+	if (ret) {
+		spdm_put_keyrings(krs);
+		return ret;
+	}
+
+	scoped_guard(mutex, &spdm_extra_lock) {
+		for (n = 0; n < SPDM_MAX_EXTRA_KEYRINGS; n++)
+			swap(spdm_extra[n], krs[n]);
+	}
+	spdm_put_keyrings(krs);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_set_trusted_keyrings);
+
+static int spdm_param_set_keyrings(const char *val,
+				   const struct kernel_param *kp)
+{
+	return spdm_set_trusted_keyrings(val);
+}
+
+static int spdm_param_get_keyrings(char *buf, const struct kernel_param *kp)
+{
+	int i, len = 0;
+
+	guard(mutex)(&spdm_extra_lock);
+	for (i = 0; i < SPDM_MAX_EXTRA_KEYRINGS && spdm_extra[i]; i++)
+		len += sysfs_emit_at(buf, len, "%s%d", i ? "," : "",
+				     key_serial(spdm_extra[i]));
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static const struct kernel_param_ops spdm_keyrings_ops = {
+	.set = spdm_param_set_keyrings,
+	.get = spdm_param_get_keyrings,
+};
+module_param_cb(trusted_keyrings, &spdm_keyrings_ops, NULL, 0644);
+MODULE_PARM_DESC(trusted_keyrings,
+		 "Serials of further keyrings with trusted roots, e.g. .builtin_trusted_keys");
+
+/**
+ * spdm_cert_exit() - drop the further trusted keyrings at module unload
+ */
+void spdm_cert_exit(void)
+{
+	guard(mutex)(&spdm_extra_lock);
+	spdm_put_keyrings(spdm_extra);
+	memset(spdm_extra, 0, sizeof(spdm_extra));
+}
+
+/* Is @sig made by a key in @keyring? */
+static int spdm_signed_by(struct key *keyring,
+			  const struct public_key_signature *sig)
+{
+	struct key *key;
+	int ret;
+
+	key = find_asymmetric_key(keyring, sig->auth_ids[0], sig->auth_ids[1],
+				  sig->auth_ids[2], false);
+	if (IS_ERR(key))
+		return -ENOKEY;
+	ret = verify_signature(key, sig);
+	key_put(key);
+	return ret ? -ENOKEY : 0;
+}
+
+/* Is @c signed by a key in @keyring or a further trusted keyring? */
 static int spdm_cert_trusted(struct key *keyring, const struct spdm_cert *c)
 {
 	const struct public_key_signature *sig = spdm_cert_sig(c);
-	struct key *key;
-	int ret = -ENOKEY;
+	int i;
 
 	if (!sig->auth_ids[0] && !sig->auth_ids[1] && !sig->auth_ids[2])
 		return -ENOKEY;
-	key = find_asymmetric_key(keyring, sig->auth_ids[0], sig->auth_ids[1],
-				  sig->auth_ids[2], false);
-	if (!IS_ERR(key)) {
-		ret = verify_signature(key, sig);
-		key_put(key);
-	}
-	return ret ? -ENOKEY : 0;
+	if (!spdm_signed_by(keyring, sig))
+		return 0;
+
+	guard(mutex)(&spdm_extra_lock);
+	for (i = 0; i < SPDM_MAX_EXTRA_KEYRINGS && spdm_extra[i]; i++)
+		if (!spdm_signed_by(spdm_extra[i], sig))
+			return 0;
+	return -ENOKEY;
 }
 
 /* Is the leaf's key of the negotiated kind and size? */

@@ -529,6 +529,7 @@ static int __init spdm_init(void)
 
 static void __exit spdm_exit(void)
 {
+	spdm_cert_exit();
 	key_put(spdm_keyring);
 }
 

@@ -208,6 +208,9 @@ int spdm_validate_chain(struct key *keyring,
 			struct public_key **leaf_key, char *why,
 			size_t why_len);
 
+int spdm_set_trusted_keyrings(const char *val);
+void spdm_cert_exit(void);
+
 /* negotiate.c */
 int spdm_negotiate(struct spdm_state *spdm);
 

@@ -55,8 +55,78 @@ static void cert_chain(struct kunit *test)
 	}
 }
 
+/* A root in a further keyring named by trusted_keyrings anchors chains */
+static void cert_trusted_keyrings(struct kunit *test)
+{
+	const struct spdm_test_chain *t = NULL;
+	const struct spdm_hash_info *hash;
+	struct key *empty, *other;
+	struct public_key *leaf;
+	struct crypto_shash *shash;
+	char why[SPDM_ERROR_LEN];
+	char val[64];
+	key_ref_t kref;
+	size_t i;
+
+	for (i = 0; i < spdm_test_n_chains && !t; i++)
+		if (!strcmp(spdm_test_chain_table[i].name, "good_p256"))
+			t = &spdm_test_chain_table[i];
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	hash = spdm_hash_info(t->hash);
+	shash = crypto_alloc_shash(hash->name, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(shash));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							spdm_test_free_shash,
+							shash), 0);
+	empty = spdm_test_keyring(test, NULL, 0);
+	other = spdm_test_keyring(test, t->root, t->root_len);
+
+	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
+						  hash, shash, t->chain,
+						  t->chain_len, &leaf, why,
+						  sizeof(why)), -ENOKEY);
+
+	snprintf(val, sizeof(val), "%d,%d", key_serial(empty),
+		 key_serial(other));
+	KUNIT_ASSERT_EQ(test, spdm_set_trusted_keyrings(val), 0);
+	KUNIT_EXPECT_EQ_MSG(test,
+			    spdm_validate_chain(empty, spdm_asym_info(t->asym),
+						hash, shash, t->chain,
+						t->chain_len, &leaf, why,
+						sizeof(why)), 0, "%s", why);
+	public_key_free(leaf);
+
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings(""), 0);
+	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
+						  hash, shash, t->chain,
+						  t->chain_len, &leaf, why,
+						  sizeof(why)), -ENOKEY);
+
+	/* Malformed lists leave the setting alone */
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings("abc"), -EINVAL);
+	snprintf(val, sizeof(val), "%d,%d,%d,%d,%d", key_serial(empty),
+		 key_serial(empty), key_serial(empty), key_serial(empty),
+		 key_serial(empty));
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings(val), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings("-3"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings("0x7ffffffe"), -ENOKEY);
+
+	/* A key that is not a keyring */
+	kref = key_create_or_update(make_key_ref(empty, true), "user", "kspdm",
+				    "x", 1, KEY_POS_ALL, KEY_ALLOC_NOT_IN_QUOTA);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kref));
+	snprintf(val, sizeof(val), "%d", key_serial(key_ref_to_ptr(kref)));
+	key_ref_put(kref);
+	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings(val), -ENOTDIR);
+	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
+						  hash, shash, t->chain,
+						  t->chain_len, &leaf, why,
+						  sizeof(why)), -ENOKEY);
+}
+
 static struct kunit_case spdm_cert_cases[] = {
 	KUNIT_CASE_PARAM(cert_chain, spdm_chain_gen),
+	KUNIT_CASE(cert_trusted_keyrings),
 	{}
 };
 
