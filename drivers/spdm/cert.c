@@ -85,8 +85,8 @@ static void spdm_put_keyrings(struct key **krs)
  */
 int spdm_set_trusted_keyrings(const char *val)
 {
-	struct key *krs[SPDM_MAX_EXTRA_KEYRINGS] = {};
 	char *buf __free(kfree) = kstrdup(val, GFP_KERNEL);
+	struct key *krs[SPDM_MAX_EXTRA_KEYRINGS] = {};
 	char *cur = buf, *tok;
 	int n = 0, ret = 0;
 
