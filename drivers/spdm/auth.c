@@ -221,8 +221,9 @@ int spdm_get_digests_and_certs(struct spdm_state *spdm, int *slot)
  * @nonce: requester nonce
  * @context: RequesterContext (1.3)
  *
- * DSP0274 10.8.  The responder's Nonce must be its own fresh value: one
- * that echoes ours, or repeats its previous one, is refused.
+ * DSP0274 10.8.  The responder's Nonce must be its own fresh random value:
+ * one that echoes ours, repeats its previous one or is all zeros is
+ * refused.
  *
  * Return: 0 if the signature verifies, else a negative errno.
  */
@@ -257,6 +258,9 @@ int spdm_challenge(struct spdm_state *spdm, int slot, const u8 *nonce,
 	if (!memcmp(rsp.nonce, nonce, SPDM_NONCE_SIZE))
 		return spdm_fail(spdm, -EEXIST,
 				 "CHALLENGE_AUTH nonce echoes the requester's nonce");
+	if (!memchr_inv(rsp.nonce, 0, SPDM_NONCE_SIZE))
+		return spdm_fail(spdm, -EEXIST,
+				 "CHALLENGE_AUTH nonce is all zeros");
 	if (!memcmp(rsp.nonce, spdm->last_rsp_nonce, SPDM_NONCE_SIZE))
 		return spdm_fail(spdm, -EEXIST,
 				 "CHALLENGE_AUTH nonce repeats the previous one");
