@@ -142,6 +142,57 @@ static void flow_replay(struct kunit *test)
 	}
 }
 
+static const struct spdm_test_flow *spdm_find_flow(struct kunit *test,
+						   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < spdm_test_n_flows; i++)
+		if (!strcmp(spdm_test_flow_table[i].name, name))
+			return &spdm_test_flow_table[i];
+	KUNIT_FAIL(test, "no flow %s", name);
+	return NULL;
+}
+
+/* A CHALLENGE_AUTH whose Nonce is all zeros is refused before its signature */
+static void flow_zero_nonce(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_find_flow(test,
+							"v12_ecdsa_p256_sha256");
+	struct spdm_script s = { .test = test };
+	struct spdm_test_phase phase;
+	struct spdm_test_step *steps;
+	struct spdm_auth_params params = {};
+	struct spdm_state *spdm;
+	size_t last;
+	u8 *rsp;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	phase = f->phases[0];
+	last = phase.n_steps - 1;
+	steps = kunit_kmalloc_array(test, phase.n_steps, sizeof(*steps),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, steps);
+	memcpy(steps, phase.steps, phase.n_steps * sizeof(*steps));
+	rsp = kunit_kmalloc(test, steps[last].rsp_len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rsp);
+	memcpy(rsp, steps[last].rsp, steps[last].rsp_len);
+	KUNIT_ASSERT_EQ(test, rsp[1], SPDM_CHALLENGE_AUTH);
+	memset(rsp + SPDM_HDR_SIZE + 32, 0, SPDM_NONCE_SIZE);
+	steps[last].rsp = rsp;
+	phase.steps = steps;
+	s.phase = &phase;
+
+	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	params.slot = phase.slot;
+	params.nonce = phase.nonce;
+	params.context = phase.context;
+	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, &params), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, spdm->error, "CHALLENGE_AUTH nonce is all zeros");
+	KUNIT_EXPECT_EQ(test, s.step, phase.n_steps);
+}
+
 /*
  * Concurrent callers on one state are serialised: a transport that
  * notices two exchanges at once fails the test.  The responder answers
@@ -250,6 +301,7 @@ static void flow_bad_slot(struct kunit *test)
 
 static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
+	KUNIT_CASE(flow_zero_nonce),
 	KUNIT_CASE(flow_concurrent_callers),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),
