@@ -338,12 +338,15 @@ int spdm_record(struct spdm_state *spdm, size_t req_len, size_t rsp_len,
  * spdm_create() - create the state of one SPDM responder
  * @cfg: transport and device
  *
+ * The responder gets a directory in /sys/class/spdm below @cfg->dev.
+ *
  * Return: the state, or an ERR_PTR: -EINVAL for a bad configuration,
- * -ENOMEM.
+ * -ENOKEY without a keyring, -EEXIST if the sysfs name is taken, -ENOMEM.
  */
 struct spdm_state *spdm_create(const struct spdm_config *cfg)
 {
 	struct spdm_state *spdm;
+	int ret;
 
 	if (!cfg || !cfg->dev || !cfg->ops || !cfg->ops->exchange ||
 	    cfg->max_msg_size < SPDM_MIN_DATA_TRANSFER ||
@@ -366,9 +369,12 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 	strscpy(spdm->error, "not authenticated");
 	spdm->req = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
 	spdm->rsp = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
-	if (!spdm->req || !spdm->rsp) {
+	ret = spdm->req && spdm->rsp ? 0 : -ENOMEM;
+	if (!ret)
+		ret = spdm_sysfs_add(spdm, cfg->name ?: dev_name(cfg->dev));
+	if (ret) {
 		spdm_destroy(spdm);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	return spdm;
 }
@@ -407,6 +413,7 @@ void spdm_destroy(struct spdm_state *spdm)
 
 	if (!spdm)
 		return;
+	spdm_sysfs_del(spdm);
 	for (i = 0; i < SPDM_MAX_SLOTS; i++)
 		spdm_drop_slot(spdm, i);
 	spdm_transcript_free(&spdm->transcript);
@@ -434,6 +441,25 @@ static int spdm_authenticate_once(struct spdm_state *spdm, int slot,
 	return spdm_challenge(spdm, slot, nonce, context);
 }
 
+static int spdm_authenticate_locked(struct spdm_state *spdm, int slot,
+				    const u8 *nonce, const u8 *context)
+{
+	unsigned int resynchs = 0;
+	int ret;
+
+	for (;;) {
+		spdm->resynch = false;
+		ret = spdm_authenticate_once(spdm, slot, nonce, context);
+		if (!ret || !spdm->resynch)
+			return ret;
+		/* DSP0274 10.12: RequestResynch, start again at GET_VERSION */
+		if (resynchs++ == SPDM_RESYNCH_RETRIES)
+			return spdm_fail(spdm, -ECONNABORTED,
+					 "gave up after %u RequestResynch",
+					 resynchs);
+	}
+}
+
 /**
  * spdm_authenticate() - authenticate a responder
  * @spdm: state from spdm_create()
@@ -453,7 +479,6 @@ int spdm_authenticate(struct spdm_state *spdm,
 {
 	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
 	int slot = params ? params->slot : -1;
-	unsigned int resynchs = 0;
 	int ret;
 
 	if (slot < -1 || slot >= SPDM_MAX_SLOTS)
@@ -467,23 +492,16 @@ int spdm_authenticate(struct spdm_state *spdm,
 	else
 		get_random_bytes(context, sizeof(context));
 
-	guard(mutex)(&spdm->lock);
-	for (;;) {
-		spdm->resynch = false;
-		ret = spdm_authenticate_once(spdm, slot, nonce, context);
-		if (!ret || !spdm->resynch)
-			break;
-		/* DSP0274 10.12: RequestResynch, start again at GET_VERSION */
-		if (resynchs++ == SPDM_RESYNCH_RETRIES) {
-			ret = spdm_fail(spdm, -ECONNABORTED,
-					"gave up after %u RequestResynch",
-					resynchs);
-			break;
-		}
+	scoped_guard(mutex, &spdm->lock) {
+		WRITE_ONCE(spdm->state, SPDM_STATE_AUTHENTICATING);
+		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
+		if (!ret)
+			strscpy(spdm->error, "none");
+		WRITE_ONCE(spdm->state, ret ? SPDM_STATE_FAILED :
+				       SPDM_STATE_AUTHENTICATED);
 	}
-	spdm->authenticated = !ret;
-	if (!ret)
-		strscpy(spdm->error, "none");
+	/* Outside the lock: readers of the certificate files take it */
+	spdm_sysfs_refresh(spdm);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(spdm_authenticate);
@@ -496,8 +514,7 @@ EXPORT_SYMBOL_GPL(spdm_authenticate);
  */
 bool spdm_authenticated(struct spdm_state *spdm)
 {
-	guard(mutex)(&spdm->lock);
-	return spdm->authenticated;
+	return READ_ONCE(spdm->state) == SPDM_STATE_AUTHENTICATED;
 }
 EXPORT_SYMBOL_GPL(spdm_authenticated);
 
@@ -510,6 +527,9 @@ static int __init spdm_init(void)
 		pr_err("no usable hash or signature algorithm in the crypto API\n");
 		return ret;
 	}
+	ret = spdm_sysfs_init();
+	if (ret)
+		return ret;
 	spdm_keyring = keyring_alloc(".spdm", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
 				     current_cred(),
 				     (KEY_POS_ALL & ~KEY_POS_SETATTR) |
@@ -519,6 +539,7 @@ static int __init spdm_init(void)
 	if (IS_ERR(spdm_keyring)) {
 		ret = PTR_ERR(spdm_keyring);
 		spdm_keyring = NULL;
+		spdm_sysfs_exit();
 		pr_err("cannot create the .spdm keyring (%d)\n", ret);
 		return ret;
 	}
@@ -531,6 +552,7 @@ static void __exit spdm_exit(void)
 {
 	spdm_cert_exit();
 	key_put(spdm_keyring);
+	spdm_sysfs_exit();
 }
 
 module_init(spdm_init);

@@ -106,6 +106,20 @@ struct spdm_slot {
 };
 
 /**
+ * enum spdm_state_id - where a responder stands, shown in sysfs
+ * @SPDM_STATE_NEW: never authenticated
+ * @SPDM_STATE_AUTHENTICATING: an authentication is running
+ * @SPDM_STATE_AUTHENTICATED: the last authentication succeeded
+ * @SPDM_STATE_FAILED: the last authentication failed
+ */
+enum spdm_state_id {
+	SPDM_STATE_NEW,
+	SPDM_STATE_AUTHENTICATING,
+	SPDM_STATE_AUTHENTICATED,
+	SPDM_STATE_FAILED,
+};
+
+/**
  * struct spdm_state - one SPDM responder
  * @lock: serialises every exchange and all fields below
  * @dev: the device behind the responder
@@ -127,7 +141,8 @@ struct spdm_slot {
  * @leaf_key: public key of the validated leaf of @leaf_slot
  * @leaf_slot: slot @leaf_key belongs to, -1 if none
  * @last_rsp_nonce: the responder nonce of the last CHALLENGE_AUTH
- * @authenticated: the last authentication succeeded
+ * @state: where the responder stands; read without @lock
+ * @class_dev: the responder's device in the class "spdm"
  * @resynch: a RequestResynch was received
  * @error: the last failure in words
  */
@@ -155,7 +170,8 @@ struct spdm_state {
 	int leaf_slot;
 	u8 last_rsp_nonce[SPDM_NONCE_SIZE];
 
-	bool authenticated;
+	enum spdm_state_id state;
+	struct device *class_dev;
 	bool resynch;
 	char error[SPDM_ERROR_LEN];
 };
@@ -210,6 +226,13 @@ int spdm_validate_chain(struct key *keyring,
 
 int spdm_set_trusted_keyrings(const char *val);
 void spdm_cert_exit(void);
+
+/* sysfs.c */
+int spdm_sysfs_add(struct spdm_state *spdm, const char *name);
+void spdm_sysfs_del(struct spdm_state *spdm);
+void spdm_sysfs_refresh(struct spdm_state *spdm);
+int spdm_sysfs_init(void);
+void spdm_sysfs_exit(void);
 
 /* negotiate.c */
 int spdm_negotiate(struct spdm_state *spdm);

@@ -54,9 +54,12 @@ struct spdm_transport_ops {
  *	exchange, in either direction (at least 42 bytes)
  * @keyring: keyring holding the trusted roots; NULL selects the module's
  *	".spdm" keyring
+ * @name: name of the responder's directory in /sys/class/spdm; NULL
+ *	uses the name of @dev
  */
 struct spdm_config {
 	struct device *dev;
+	const char *name;
 	const struct spdm_transport_ops *ops;
 	void *priv;
 	size_t max_msg_size;

@@ -9,6 +9,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/unaligned.h>
 
 #include "../spdm_internal.h"
 #include "spdm_test.h"
@@ -193,6 +194,125 @@ static void flow_zero_nonce(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.step, phase.n_steps);
 }
 
+static struct device_attribute *spdm_test_attr(struct kunit *test,
+					       struct device *dev,
+					       const char *name)
+{
+	struct attribute **a;
+
+	for (a = dev->groups[0]->attrs; *a; a++)
+		if (!strcmp((*a)->name, name))
+			return container_of(*a, struct device_attribute, attr);
+	KUNIT_FAIL(test, "no attribute %s", name);
+	return NULL;
+}
+
+static const char *spdm_test_show(struct kunit *test, struct spdm_state *spdm,
+				  const char *name)
+{
+	struct device *dev = spdm->class_dev;
+	struct device_attribute *attr = spdm_test_attr(test, dev, name);
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, attr);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_GT(test, attr->show(dev, attr, buf), 0);
+	return buf;
+}
+
+static int spdm_test_play(struct kunit *test, struct spdm_state *spdm,
+			  struct spdm_script *s,
+			  const struct spdm_test_phase *p)
+{
+	struct spdm_auth_params params = {
+		.slot = p->slot, .nonce = p->nonce, .context = p->context,
+	};
+
+	s->phase = p;
+	s->step = 0;
+	return spdm_authenticate(spdm, &params);
+}
+
+/* What /sys/class/spdm/<name>/ shows after a success and a failure */
+static void flow_sysfs(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_find_flow(test,
+							"v13_ecdsa_p384_sha384");
+	const struct spdm_test_flow *bad = spdm_find_flow(test,
+							  "missing_chal_cap");
+	struct spdm_script s = { .test = test };
+	const struct attribute_group *certs;
+	struct device_attribute *attr;
+	struct spdm_state *spdm;
+	struct device *dev;
+	u8 *buf;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	dev = spdm->class_dev;
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	KUNIT_EXPECT_STREQ(test, dev_name(dev), dev_name(spdm->dev));
+	KUNIT_EXPECT_PTR_EQ(test, dev->parent, spdm->dev);
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "state"), "new\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "authenticated"),
+			   "0\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "version"),
+			   "none\n");
+
+	KUNIT_ASSERT_EQ(test, spdm_test_play(test, spdm, &s, &f->phases[0]), 0);
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "authenticated"),
+			   "1\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "state"),
+			   "authenticated\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "error"), "none\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "version"),
+			   "1.3\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "capabilities"),
+			   "CERT CHAL MEAS_SIG\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "hash_algo"),
+			   "sha384\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "asym_algo"),
+			   "ecdsa-p384\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "slots"), "0\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "transport"),
+			   "kunit\n");
+
+	/* certificates/slot0 is the chain as sent; slot1 is hidden */
+	certs = dev->groups[1];
+	KUNIT_EXPECT_STREQ(test, certs->name, "certificates");
+	KUNIT_EXPECT_EQ(test, certs->is_bin_visible(&dev->kobj,
+						    certs->bin_attrs[0], 0),
+			0444);
+	KUNIT_EXPECT_EQ(test, certs->is_bin_visible(&dev->kobj,
+						    certs->bin_attrs[1], 1), 0);
+	buf = kunit_kzalloc(test, SPDM_MAX_CHAIN_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, certs->bin_attrs[0]->read(NULL, &dev->kobj,
+							certs->bin_attrs[0],
+							buf, 0,
+							SPDM_MAX_CHAIN_LEN),
+			(ssize_t)spdm->slots[0].chain_len);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf), spdm->slots[0].chain_len);
+	KUNIT_EXPECT_MEMEQ(test, buf, spdm->slots[0].chain,
+			   spdm->slots[0].chain_len);
+
+	attr = spdm_test_attr(test, dev, "authenticated");
+	KUNIT_ASSERT_NOT_NULL(test, attr);
+	KUNIT_EXPECT_EQ(test, attr->store(dev, attr, "yes\n", 4), -EINVAL);
+
+	/* A failure is shown with its reason */
+	KUNIT_EXPECT_EQ(test, spdm_test_play(test, spdm, &s, &bad->phases[0]),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "authenticated"),
+			   "0\n");
+	KUNIT_EXPECT_STREQ(test, spdm_test_show(test, spdm, "state"),
+			   "failed\n");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(spdm_test_show(test, spdm, "error"),
+					   "lack CERT_CAP and CHAL_CAP"));
+}
+
 /*
  * Concurrent callers on one state are serialised: a transport that
  * notices two exchanges at once fails the test.  The responder answers
@@ -302,6 +422,7 @@ static void flow_bad_slot(struct kunit *test)
 static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
 	KUNIT_CASE(flow_zero_nonce),
+	KUNIT_CASE(flow_sysfs),
 	KUNIT_CASE(flow_concurrent_callers),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),

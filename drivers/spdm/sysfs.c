@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kspdm: the sysfs class "spdm", one directory per responder, shared by
+ * every transport (Documentation/ABI/testing/sysfs-class-spdm)
+ */
+
+#include <linux/device.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "spdm_internal.h"
+
+static const char * const spdm_cap_names[] = {
+	"CACHE", "CERT", "CHAL", "MEAS_NOSIG", "MEAS_SIG", "MEAS_FRESH",
+	"ENCRYPT", "MAC", "MUT_AUTH", "KEY_EX", "PSK", "PSK_CTX", "ENCAP",
+	"HBEAT", "KEY_UPD", "HANDSHAKE_IN_THE_CLEAR", "PUB_KEY_ID", "CHUNK",
+	"ALIAS_CERT", "SET_CERT", "CSR", "CERT_INSTALL_RESET", "EP_INFO",
+	"EP_INFO_SIG", "MEL", "EVENT", "MULTI_KEY", "MULTI_KEY_NEG",
+	"GET_KEY_PAIR_INFO", "SET_KEY_PAIR_INFO",
+};
+
+static const char * const spdm_state_names[] = {
+	[SPDM_STATE_NEW] = "new",
+	[SPDM_STATE_AUTHENTICATING] = "authenticating",
+	[SPDM_STATE_AUTHENTICATED] = "authenticated",
+	[SPDM_STATE_FAILED] = "failed",
+};
+
+static const struct class spdm_class = {
+	.name = "spdm",
+};
+
+static ssize_t authenticated_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", spdm_authenticated(spdm));
+}
+
+/* As in the upstream proposal: writing "re" authenticates again */
+static ssize_t authenticated_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+	int ret;
+
+	if (!sysfs_streq(buf, "re"))
+		return -EINVAL;
+	ret = spdm_authenticate(spdm, NULL);
+	return ret ?: count;
+}
+static DEVICE_ATTR_RW(authenticated);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", spdm_state_names[READ_ONCE(spdm->state)]);
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t error_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	guard(mutex)(&spdm->lock);
+	return sysfs_emit(buf, "%s\n", spdm->error);
+}
+static DEVICE_ATTR_RO(error);
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	guard(mutex)(&spdm->lock);
+	if (!spdm->version)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%u.%u\n", spdm->version >> 4,
+			  spdm->version & 0xf);
+}
+static DEVICE_ATTR_RO(version);
+
+static ssize_t capabilities_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+	int len = 0, i;
+	u32 flags;
+
+	guard(mutex)(&spdm->lock);
+	flags = spdm->version ? spdm->rsp_caps.flags : 0;
+	for (i = 0; i < 32; i++) {
+		if (!(flags & BIT(i)))
+			continue;
+		if (i < ARRAY_SIZE(spdm_cap_names))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     spdm_cap_names[i]);
+		else
+			len += sysfs_emit_at(buf, len, "%sBIT%d",
+					     len ? " " : "", i);
+	}
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+static DEVICE_ATTR_RO(capabilities);
+
+static ssize_t hash_algo_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	guard(mutex)(&spdm->lock);
+	return sysfs_emit(buf, "%s\n",
+			  spdm->version && spdm->hash ? spdm->hash->name : "none");
+}
+static DEVICE_ATTR_RO(hash_algo);
+
+static ssize_t asym_algo_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	guard(mutex)(&spdm->lock);
+	return sysfs_emit(buf, "%s\n",
+			  spdm->version && spdm->asym ? spdm->asym->name : "none");
+}
+static DEVICE_ATTR_RO(asym_algo);
+
+static ssize_t slots_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+	int len = 0, i;
+
+	guard(mutex)(&spdm->lock);
+	for (i = 0; i < SPDM_MAX_SLOTS; i++)
+		if (spdm->provisioned & BIT(i))
+			len += sysfs_emit_at(buf, len, "%s%d", len ? " " : "",
+					     i);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+static DEVICE_ATTR_RO(slots);
+
+static ssize_t transport_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", spdm->ops->name ?: "unknown");
+}
+static DEVICE_ATTR_RO(transport);
+
+static struct attribute *spdm_attrs[] = {
+	&dev_attr_authenticated.attr,
+	&dev_attr_state.attr,
+	&dev_attr_error.attr,
+	&dev_attr_version.attr,
+	&dev_attr_capabilities.attr,
+	&dev_attr_hash_algo.attr,
+	&dev_attr_asym_algo.attr,
+	&dev_attr_slots.attr,
+	&dev_attr_transport.attr,
+	NULL
+};
+
+static const struct attribute_group spdm_group = {
+	.attrs = spdm_attrs,
+};
+
+/* certificates/slotN: the chain as the device sent it */
+static ssize_t spdm_cert_read(struct file *file, struct kobject *kobj,
+			      struct bin_attribute *attr, char *buf,
+			      loff_t off, size_t count)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+	const struct spdm_slot *s = &spdm->slots[(uintptr_t)attr->private];
+
+	guard(mutex)(&spdm->lock);
+	return memory_read_from_buffer(buf, count, &off, s->chain,
+				       s->chain_len);
+}
+
+#define SPDM_CERT_ATTR(n)						\
+	static struct bin_attribute spdm_cert_attr_##n = {		\
+		.attr = { .name = "slot" #n, .mode = 0444 },		\
+		.private = (void *)n,					\
+		.read = spdm_cert_read,					\
+	}
+
+SPDM_CERT_ATTR(0);
+SPDM_CERT_ATTR(1);
+SPDM_CERT_ATTR(2);
+SPDM_CERT_ATTR(3);
+SPDM_CERT_ATTR(4);
+SPDM_CERT_ATTR(5);
+SPDM_CERT_ATTR(6);
+SPDM_CERT_ATTR(7);
+
+static struct bin_attribute *spdm_cert_attrs[] = {
+	&spdm_cert_attr_0, &spdm_cert_attr_1, &spdm_cert_attr_2,
+	&spdm_cert_attr_3, &spdm_cert_attr_4, &spdm_cert_attr_5,
+	&spdm_cert_attr_6, &spdm_cert_attr_7, NULL
+};
+
+static umode_t spdm_cert_visible(struct kobject *kobj,
+				 struct bin_attribute *attr, int n)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+
+	guard(mutex)(&spdm->lock);
+	return spdm->slots[n].chain ? 0444 : 0;
+}
+
+static const struct attribute_group spdm_cert_group = {
+	.name = "certificates",
+	.bin_attrs = spdm_cert_attrs,
+	.is_bin_visible = spdm_cert_visible,
+};
+
+static const struct attribute_group *spdm_groups[] = {
+	&spdm_group,
+	&spdm_cert_group,
+	NULL
+};
+
+/**
+ * spdm_sysfs_add() - create the responder's directory in /sys/class/spdm
+ * @spdm: new state
+ * @name: directory name
+ *
+ * The directory sits below the parent device and links back to it.
+ *
+ * Return: 0 or a negative errno (-EEXIST for a name in use).
+ */
+int spdm_sysfs_add(struct spdm_state *spdm, const char *name)
+{
+	struct device *dev;
+
+	dev = device_create_with_groups(&spdm_class, spdm->dev, 0, spdm,
+					spdm_groups, "%s", name);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	spdm->class_dev = dev;
+	return 0;
+}
+
+/**
+ * spdm_sysfs_del() - remove the responder's directory
+ * @spdm: state
+ */
+void spdm_sysfs_del(struct spdm_state *spdm)
+{
+	if (spdm->class_dev)
+		device_unregister(spdm->class_dev);
+	spdm->class_dev = NULL;
+}
+
+/**
+ * spdm_sysfs_refresh() - show the certificate files of the present chains
+ * @spdm: state, not locked (readers of those files take the lock)
+ */
+void spdm_sysfs_refresh(struct spdm_state *spdm)
+{
+	if (spdm->class_dev &&
+	    sysfs_update_group(&spdm->class_dev->kobj, &spdm_cert_group))
+		dev_warn(spdm->dev, "SPDM: cannot update certificate files\n");
+}
+
+/**
+ * spdm_sysfs_init() - register the class
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_sysfs_init(void)
+{
+	return class_register(&spdm_class);
+}
+
+/**
+ * spdm_sysfs_exit() - unregister the class
+ */
+void spdm_sysfs_exit(void)
+{
+	class_unregister(&spdm_class);
+}
