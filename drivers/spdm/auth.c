@@ -97,6 +97,7 @@ static int spdm_get_chain(struct spdm_state *spdm, u8 slot)
 	spdm_drop_slot(spdm, slot);
 	s->chain = chain;
 	s->chain_len = total;
+	s->certs_off = SPDM_CHAIN_HDR_SIZE + spdm->hash->size;
 	return 0;
 }
 

@@ -94,6 +94,7 @@ struct spdm_transcript {
  * struct spdm_slot - one certificate slot
  * @chain: the chain as retrieved, or NULL
  * @chain_len: its length
+ * @certs_off: offset of the DER certificates in @chain (after RootHash)
  * @digest: digest from the last DIGESTS
  * @validated: @chain was validated against the trusted roots and its
  *	leaf key is in &spdm_state.leaf_key
@@ -101,6 +102,7 @@ struct spdm_transcript {
 struct spdm_slot {
 	u8 *chain;
 	size_t chain_len;
+	size_t certs_off;
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	bool validated;
 };

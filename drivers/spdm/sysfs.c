@@ -171,7 +171,11 @@ static const struct attribute_group spdm_group = {
 	.attrs = spdm_attrs,
 };
 
-/* certificates/slotN: the chain as the device sent it */
+/*
+ * certificates/slotN: the chain's DER certificates as the device sent them,
+ * without the SPDM header (Length, Reserved, RootHash), so that openssl
+ * reads them directly.
+ */
 static ssize_t spdm_cert_read(struct file *file, struct kobject *kobj,
 			      struct bin_attribute *attr, char *buf,
 			      loff_t off, size_t count)
@@ -180,8 +184,11 @@ static ssize_t spdm_cert_read(struct file *file, struct kobject *kobj,
 	const struct spdm_slot *s = &spdm->slots[(uintptr_t)attr->private];
 
 	guard(mutex)(&spdm->lock);
-	return memory_read_from_buffer(buf, count, &off, s->chain,
-				       s->chain_len);
+	if (!s->chain)
+		return 0;
+	return memory_read_from_buffer(buf, count, &off,
+				       s->chain + s->certs_off,
+				       s->chain_len - s->certs_off);
 }
 
 #define SPDM_CERT_ATTR(n)						\

@@ -9,7 +9,6 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
-#include <linux/unaligned.h>
 
 #include "../spdm_internal.h"
 #include "spdm_test.h"
@@ -293,10 +292,10 @@ static void flow_sysfs(struct kunit *test)
 							certs->bin_attrs[0],
 							buf, 0,
 							SPDM_MAX_CHAIN_LEN),
-			(ssize_t)spdm->slots[0].chain_len);
-	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf), spdm->slots[0].chain_len);
-	KUNIT_EXPECT_MEMEQ(test, buf, spdm->slots[0].chain,
-			   spdm->slots[0].chain_len);
+			(ssize_t)spdm->slots[0].chain_len - 4 - 48);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x30);
+	KUNIT_EXPECT_MEMEQ(test, buf, spdm->slots[0].chain + 4 + 48,
+			   spdm->slots[0].chain_len - 4 - 48);
 
 	attr = spdm_test_attr(test, dev, "authenticated");
 	KUNIT_ASSERT_NOT_NULL(test, attr);
