@@ -588,6 +588,168 @@ int spdm_der_cert_len(const u8 *buf, size_t len, size_t *cert_len)
 }
 EXPORT_SYMBOL_IF_KUNIT(spdm_der_cert_len);
 
+/*
+ * Read one DER element (single-byte tag, definite length of at most three
+ * bytes) at *@p, move *@p and *@len past it.
+ */
+static int spdm_der_next(const u8 **p, size_t *len, u8 *tag,
+			 const u8 **val, size_t *vlen)
+{
+	const u8 *b = *p;
+	size_t n = *len, hdr, content, i;
+
+	if (n < 2 || (b[0] & 0x1f) == 0x1f)
+		return -EBADMSG;
+	if (b[1] < 0x80) {
+		hdr = 2;
+		content = b[1];
+	} else {
+		unsigned int bytes = b[1] & 0x7f;
+
+		if (!bytes || bytes > 3 || n < 2 + bytes || !b[2])
+			return -EBADMSG;
+		hdr = 2 + bytes;
+		for (content = 0, i = 0; i < bytes; i++)
+			content = content << 8 | b[2 + i];
+		if (content < 0x80)
+			return -EBADMSG;
+	}
+	if (n - hdr < content)
+		return -EBADMSG;
+	*tag = b[0];
+	*val = b + hdr;
+	*vlen = content;
+	*p = b + hdr + content;
+	*len = n - hdr - content;
+	return 0;
+}
+
+/* Enter the element at *@p, which must have tag @tag */
+static int spdm_der_enter(const u8 **p, size_t *len, u8 tag)
+{
+	const u8 *val;
+	size_t vlen;
+	u8 t;
+	int ret;
+
+	ret = spdm_der_next(p, len, &t, &val, &vlen);
+	if (ret)
+		return ret;
+	if (t != tag)
+		return -EBADMSG;
+	*p = val;
+	*len = vlen;
+	return 0;
+}
+
+/* Look for otherName @oid in the GeneralNames at @p (RFC 5280 4.2.1.6) */
+static int spdm_x509_san_find(const u8 *p, size_t len, const u8 *oid,
+			      size_t oid_len, const u8 **val, size_t *val_len)
+{
+	int ret;
+
+	ret = spdm_der_enter(&p, &len, 0x30);
+	if (ret)
+		return ret;
+	while (len) {
+		const u8 *gn, *id, *v;
+		size_t gn_len, id_len, v_len;
+		u8 tag;
+
+		ret = spdm_der_next(&p, &len, &tag, &gn, &gn_len);
+		if (ret)
+			return ret;
+		if (tag != 0xa0)	/* otherName [0] */
+			continue;
+		ret = spdm_der_next(&gn, &gn_len, &tag, &id, &id_len);
+		if (ret || tag != 0x06)
+			return -EBADMSG;
+		if (id_len != oid_len || memcmp(id, oid, oid_len))
+			continue;
+		/* value [0] EXPLICIT: a string */
+		ret = spdm_der_enter(&gn, &gn_len, 0xa0);
+		if (!ret)
+			ret = spdm_der_next(&gn, &gn_len, &tag, &v, &v_len);
+		if (ret)
+			return ret;
+		if (tag != 0x0c && tag != 0x13 && tag != 0x16)
+			return -EBADMSG;
+		*val = v;
+		*val_len = v_len;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/**
+ * spdm_x509_other_name() - find an otherName in a certificate's SAN
+ * @cert: DER certificate
+ * @len: its length
+ * @oid: DER content of the otherName type-id OID
+ * @oid_len: its length
+ * @val: the name's string value (UTF8String, PrintableString or IA5String)
+ * @val_len: its length
+ *
+ * Walks TBSCertificate to the subjectAltName extension (RFC 5280 4.1 and
+ * 4.2.1.6) without trusting any length.  PCIe CMA puts the device's
+ * identity there (otherName 2.23.147).
+ *
+ * Return: 0, -ENOENT if there is no such name, -EBADMSG if malformed.
+ */
+int spdm_x509_other_name(const u8 *cert, size_t len, const u8 *oid,
+			 size_t oid_len, const u8 **val, size_t *val_len)
+{
+	static const u8 san_oid[] = { 0x55, 0x1d, 0x11 };	/* 2.5.29.17 */
+	const u8 *p = cert;
+	int ret;
+
+	ret = spdm_der_enter(&p, &len, 0x30);		/* Certificate */
+	if (!ret)
+		ret = spdm_der_enter(&p, &len, 0x30);	/* TBSCertificate */
+	if (ret)
+		return ret;
+	while (len) {
+		const u8 *exts;
+		size_t exts_len;
+		u8 tag;
+
+		ret = spdm_der_next(&p, &len, &tag, &exts, &exts_len);
+		if (ret)
+			return ret;
+		if (tag != 0xa3)	/* extensions [3] EXPLICIT */
+			continue;
+		ret = spdm_der_enter(&exts, &exts_len, 0x30);
+		if (ret)
+			return ret;
+		while (exts_len) {
+			const u8 *ext, *id, *v;
+			size_t ext_len, id_len, v_len;
+
+			ret = spdm_der_next(&exts, &exts_len, &tag, &ext,
+					    &ext_len);
+			if (ret || tag != 0x30)
+				return -EBADMSG;
+			ret = spdm_der_next(&ext, &ext_len, &tag, &id, &id_len);
+			if (ret || tag != 0x06)
+				return -EBADMSG;
+			ret = spdm_der_next(&ext, &ext_len, &tag, &v, &v_len);
+			if (!ret && tag == 0x01)	/* critical */
+				ret = spdm_der_next(&ext, &ext_len, &tag, &v,
+						    &v_len);
+			if (ret || tag != 0x04)
+				return -EBADMSG;
+			if (id_len == sizeof(san_oid) &&
+			    !memcmp(id, san_oid, sizeof(san_oid)))
+				return spdm_x509_san_find(v, v_len, oid,
+							  oid_len, val,
+							  val_len);
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_x509_other_name);
+
 /**
  * spdm_build_prefix() - build combined_spdm_prefix
  * @prefix: output, SPDM_PREFIX_SIZE bytes

@@ -261,6 +261,8 @@ int spdm_chain_split(const u8 *chain, size_t len, size_t hash_len,
 		     const u8 **root_hash, const u8 **certs,
 		     size_t *certs_len);
 int spdm_der_cert_len(const u8 *buf, size_t len, size_t *cert_len);
+int spdm_x509_other_name(const u8 *cert, size_t len, const u8 *oid,
+			 size_t oid_len, const u8 **val, size_t *val_len);
 int spdm_build_prefix(u8 *prefix, u8 ver, const char *context);
 
 #endif /* _SPDM_WIRE_H_ */
