@@ -121,18 +121,29 @@ static int spdm_chain_matches(struct spdm_state *spdm, u8 slot, bool *match)
 static int spdm_validate_slot(struct spdm_state *spdm, u8 slot)
 {
 	struct spdm_slot *s = &spdm->slots[slot];
+	char why[SPDM_ERROR_LEN] = "";
 	struct public_key *leaf;
-	char why[SPDM_ERROR_LEN];
+	const u8 *der;
+	size_t der_len;
 	int ret;
 
 	if (s->validated && spdm->leaf_slot == slot && spdm->leaf_key)
 		return 0;
 	ret = spdm_validate_chain(spdm->keyring, spdm->asym, spdm->hash,
 				  spdm->shash, s->chain, s->chain_len, &leaf,
-				  why, sizeof(why));
+				  &der, &der_len, why, sizeof(why));
 	if (ret)
 		return spdm_fail(spdm, ret, "slot %u certificate chain: %s",
 				 slot, why);
+	if (spdm->ops->validate_leaf) {
+		ret = spdm->ops->validate_leaf(spdm->priv, der, der_len, why,
+					       sizeof(why));
+		if (ret) {
+			public_key_free(leaf);
+			return spdm_fail(spdm, ret, "slot %u leaf certificate: %s",
+					 slot, why);
+		}
+	}
 	if (spdm->leaf_key)
 		public_key_free(spdm->leaf_key);
 	spdm->leaf_key = leaf;

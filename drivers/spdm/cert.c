@@ -271,6 +271,8 @@ static int spdm_parse_certs(const u8 *der, size_t len, struct spdm_cert *certs,
  * @len: its length
  * @leaf_key: on success the leaf's public key, to be freed with
  *	public_key_free()
+ * @leaf_der: on success the leaf certificate inside @chain
+ * @leaf_len: its length
  * @why: on failure the reason in words
  * @why_len: size of @why
  *
@@ -291,8 +293,8 @@ int spdm_validate_chain(struct key *keyring,
 			const struct spdm_hash_info *hash,
 			struct crypto_shash *shash,
 			const u8 *chain, size_t len,
-			struct public_key **leaf_key, char *why,
-			size_t why_len)
+			struct public_key **leaf_key, const u8 **leaf_der,
+			size_t *leaf_len, char *why, size_t why_len)
 {
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	const u8 *root_hash, *der;
@@ -380,6 +382,8 @@ int spdm_validate_chain(struct key *keyring,
 		ret = -EPERM;
 		goto out;
 	}
+	*leaf_der = leaf->der;
+	*leaf_len = leaf->len;
 	*leaf_key = leaf->prep.payload.data[asym_crypto];
 	leaf->prep.payload.data[asym_crypto] = NULL;
 	ret = 0;

@@ -441,6 +441,27 @@ static int spdm_authenticate_once(struct spdm_state *spdm, int slot,
 	return spdm_challenge(spdm, slot, nonce, context);
 }
 
+/**
+ * spdm_cert_other_name() - find an otherName in a certificate's SAN
+ * @cert: DER certificate
+ * @len: its length
+ * @oid: DER content of the otherName's type-id
+ * @oid_len: its length
+ * @val: the name's string value, inside @cert
+ * @val_len: its length
+ *
+ * For transports that bind a device identity to the leaf certificate,
+ * such as PCIe CMA (otherName 2.23.147).
+ *
+ * Return: 0, -ENOENT if there is no such name, -EBADMSG if malformed.
+ */
+int spdm_cert_other_name(const u8 *cert, size_t len, const u8 *oid,
+			 size_t oid_len, const u8 **val, size_t *val_len)
+{
+	return spdm_x509_other_name(cert, len, oid, oid_len, val, val_len);
+}
+EXPORT_SYMBOL_GPL(spdm_cert_other_name);
+
 static int spdm_authenticate_locked(struct spdm_state *spdm, int slot,
 				    const u8 *nonce, const u8 *context)
 {
@@ -502,6 +523,8 @@ int spdm_authenticate(struct spdm_state *spdm,
 	}
 	/* Outside the lock: readers of the certificate files take it */
 	spdm_sysfs_refresh(spdm);
+	if (spdm->ops->authenticated)
+		spdm->ops->authenticated(spdm->priv, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(spdm_authenticate);

@@ -223,8 +223,8 @@ int spdm_validate_chain(struct key *keyring,
 			const struct spdm_hash_info *hash,
 			struct crypto_shash *shash,
 			const u8 *chain, size_t len,
-			struct public_key **leaf_key, char *why,
-			size_t why_len);
+			struct public_key **leaf_key, const u8 **leaf_der,
+			size_t *leaf_len, char *why, size_t why_len);
 
 int spdm_set_trusted_keyrings(const char *val);
 void spdm_cert_exit(void);

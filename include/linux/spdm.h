@@ -36,12 +36,22 @@ struct spdm_state;
  * @pad: the transport pads responses to a multiple of @pad bytes (DOE:
  *	4), so up to @pad - 1 trailing bytes after a message are ignored.
  *	0 or 1: no padding, trailing bytes are an error.
+ * @validate_leaf: optional transport-specific check of the leaf
+ *	certificate (DER, @len bytes) of a chain that validated, e.g. the
+ *	PCIe CMA identity.  Returns 0 or a negative errno and puts the
+ *	reason into @why.  Called with the state's lock held.
+ * @authenticated: optional notification after every authentication,
+ *	with its result, for example to apply a policy.  Called without
+ *	the state's lock.
  */
 struct spdm_transport_ops {
 	const char *name;
 	ssize_t (*exchange)(void *priv, const void *req, size_t req_sz,
 			    void *rsp, size_t rsp_sz, u32 timeout_us);
 	unsigned int pad;
+	int (*validate_leaf)(void *priv, const u8 *leaf, size_t len,
+			     char *why, size_t why_len);
+	void (*authenticated)(void *priv, int result);
 };
 
 /**
@@ -85,5 +95,7 @@ int spdm_authenticate(struct spdm_state *spdm,
 		      const struct spdm_auth_params *params);
 bool spdm_authenticated(struct spdm_state *spdm);
 void spdm_destroy(struct spdm_state *spdm);
+int spdm_cert_other_name(const u8 *cert, size_t len, const u8 *oid,
+			 size_t oid_len, const u8 **val, size_t *val_len);
 
 #endif /* _LINUX_SPDM_H_ */

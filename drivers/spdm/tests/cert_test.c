@@ -31,6 +31,8 @@ static void cert_chain(struct kunit *test)
 	struct public_key *leaf = NULL;
 	struct crypto_shash *shash;
 	char why[SPDM_ERROR_LEN] = "";
+	const u8 *der = NULL;
+	size_t der_len = 0;
 	struct key *kr;
 	int ret;
 
@@ -44,15 +46,36 @@ static void cert_chain(struct kunit *test)
 	kr = spdm_test_keyring(test, t->root, t->root_len);
 
 	ret = spdm_validate_chain(kr, asym, hash, shash, t->chain, t->chain_len,
-				  &leaf, why, sizeof(why));
+				  &leaf, &der, &der_len, why, sizeof(why));
 	KUNIT_EXPECT_EQ_MSG(test, ret, t->expect, "reason: %s", why);
 	if (!ret) {
 		KUNIT_EXPECT_NOT_NULL(test, leaf);
+		KUNIT_EXPECT_PTR_EQ(test, der + der_len,
+				    t->chain + t->chain_len);
+		KUNIT_EXPECT_EQ(test, der[0], 0x30);
 		KUNIT_EXPECT_STREQ(test, leaf->pkey_algo, asym->pkey_algo);
 		public_key_free(leaf);
 	} else {
 		KUNIT_EXPECT_NE(test, why[0], 0);
 	}
+}
+
+static int spdm_test_validate(const struct spdm_test_chain *t,
+			      struct key *kr, struct crypto_shash *shash,
+			      char *why)
+{
+	struct public_key *leaf;
+	const u8 *der;
+	size_t der_len;
+	int ret;
+
+	ret = spdm_validate_chain(kr, spdm_asym_info(t->asym),
+				  spdm_hash_info(t->hash), shash, t->chain,
+				  t->chain_len, &leaf, &der, &der_len, why,
+				  SPDM_ERROR_LEN);
+	if (!ret)
+		public_key_free(leaf);
+	return ret;
 }
 
 /* A root in a further keyring named by trusted_keyrings anchors chains */
@@ -61,7 +84,6 @@ static void cert_trusted_keyrings(struct kunit *test)
 	const struct spdm_test_chain *t = NULL;
 	const struct spdm_hash_info *hash;
 	struct key *empty, *other;
-	struct public_key *leaf;
 	struct crypto_shash *shash;
 	char why[SPDM_ERROR_LEN];
 	char val[64];
@@ -81,26 +103,16 @@ static void cert_trusted_keyrings(struct kunit *test)
 	empty = spdm_test_keyring(test, NULL, 0);
 	other = spdm_test_keyring(test, t->root, t->root_len);
 
-	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
-						  hash, shash, t->chain,
-						  t->chain_len, &leaf, why,
-						  sizeof(why)), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, spdm_test_validate(t, empty, shash, why), -ENOKEY);
 
 	snprintf(val, sizeof(val), "%d,%d", key_serial(empty),
 		 key_serial(other));
 	KUNIT_ASSERT_EQ(test, spdm_set_trusted_keyrings(val), 0);
 	KUNIT_EXPECT_EQ_MSG(test,
-			    spdm_validate_chain(empty, spdm_asym_info(t->asym),
-						hash, shash, t->chain,
-						t->chain_len, &leaf, why,
-						sizeof(why)), 0, "%s", why);
-	public_key_free(leaf);
+			    spdm_test_validate(t, empty, shash, why), 0, "%s", why);
 
 	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings(""), 0);
-	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
-						  hash, shash, t->chain,
-						  t->chain_len, &leaf, why,
-						  sizeof(why)), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, spdm_test_validate(t, empty, shash, why), -ENOKEY);
 
 	/* Malformed lists leave the setting alone */
 	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings("abc"), -EINVAL);
@@ -118,10 +130,7 @@ static void cert_trusted_keyrings(struct kunit *test)
 	snprintf(val, sizeof(val), "%d", key_serial(key_ref_to_ptr(kref)));
 	key_ref_put(kref);
 	KUNIT_EXPECT_EQ(test, spdm_set_trusted_keyrings(val), -ENOTDIR);
-	KUNIT_EXPECT_EQ(test, spdm_validate_chain(empty, spdm_asym_info(t->asym),
-						  hash, shash, t->chain,
-						  t->chain_len, &leaf, why,
-						  sizeof(why)), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, spdm_test_validate(t, empty, shash, why), -ENOKEY);
 }
 
 static struct kunit_case spdm_cert_cases[] = {

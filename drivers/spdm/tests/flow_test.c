@@ -232,6 +232,81 @@ static int spdm_test_play(struct kunit *test, struct spdm_state *spdm,
 	return spdm_authenticate(spdm, &params);
 }
 
+/* A transport's leaf check and result notification */
+struct spdm_hooked {
+	struct spdm_script s;
+	int reject;
+	size_t leaf_len;
+	int results;
+	int last;
+};
+
+static int spdm_hook_leaf(void *priv, const u8 *leaf, size_t len, char *why,
+			  size_t why_len)
+{
+	struct spdm_hooked *h = priv;
+
+	h->leaf_len = len;
+	if (!h->reject)
+		return 0;
+	snprintf(why, why_len, "identity mismatch");
+	return h->reject;
+}
+
+static void spdm_hook_result(void *priv, int result)
+{
+	struct spdm_hooked *h = priv;
+
+	h->results++;
+	h->last = result;
+}
+
+static ssize_t spdm_hooked_exchange(void *priv, const void *req,
+				    size_t req_sz, void *rsp, size_t rsp_sz,
+				    u32 timeout_us)
+{
+	struct spdm_hooked *h = priv;
+
+	return spdm_script_exchange(&h->s, req, req_sz, rsp, rsp_sz,
+				    timeout_us);
+}
+
+static const struct spdm_transport_ops spdm_hooked_ops = {
+	.name = "kunit-hooked",
+	.exchange = spdm_hooked_exchange,
+	.validate_leaf = spdm_hook_leaf,
+	.authenticated = spdm_hook_result,
+};
+
+static void flow_transport_hooks(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_find_flow(test,
+							"reauth_changed_chain");
+	struct spdm_hooked h = { .s.test = test, .reject = -EPERM };
+	struct spdm_state *spdm;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm = spdm_test_state(test, &spdm_hooked_ops, &h, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+
+	/* Rejected after the chain validated: no CHALLENGE is sent */
+	KUNIT_EXPECT_EQ(test, spdm_test_play(test, spdm, &h.s, &f->phases[0]),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, h.s.step, f->phases[0].n_steps - 1);
+	KUNIT_EXPECT_GT(test, h.leaf_len, 0);
+	KUNIT_EXPECT_STREQ(test, spdm->error,
+			   "slot 0 leaf certificate: identity mismatch");
+	KUNIT_EXPECT_EQ(test, h.results, 1);
+	KUNIT_EXPECT_EQ(test, h.last, -EPERM);
+
+	/* Accepted: the next phase (a new chain) succeeds */
+	h.reject = 0;
+	KUNIT_EXPECT_EQ(test, spdm_test_play(test, spdm, &h.s, &f->phases[1]),
+			0);
+	KUNIT_EXPECT_EQ(test, h.results, 2);
+	KUNIT_EXPECT_EQ(test, h.last, 0);
+}
+
 /* What /sys/class/spdm/<name>/ shows after a success and a failure */
 static void flow_sysfs(struct kunit *test)
 {
@@ -422,6 +497,7 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
 	KUNIT_CASE(flow_zero_nonce),
 	KUNIT_CASE(flow_sysfs),
+	KUNIT_CASE(flow_transport_hooks),
 	KUNIT_CASE(flow_concurrent_callers),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),
