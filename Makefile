@@ -19,6 +19,10 @@ KDIR = $(shell $(PWD_ABS)/scripts/prepare-kernel.sh --print)
 endif
 
 KCONFIG_OPTS := CONFIG_SPDM=m
+# A transport whose kernel support is missing is not built
+ifneq ($(shell grep -s '^CONFIG_PCI_DOE=y' $(KDIR)/.config),)
+KCONFIG_OPTS += CONFIG_SPDM_PCI=m
+endif
 KUNIT ?= $(if $(shell grep -s '^CONFIG_KUNIT=y' $(KDIR)/.config),1,)
 ifneq ($(KUNIT),)
 KCONFIG_OPTS += CONFIG_SPDM_KUNIT_TEST=m
