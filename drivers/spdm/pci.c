@@ -207,7 +207,7 @@ static int spdm_pci_set_override(struct pci_dev *pdev, const char *s)
 	return device_set_driver_override(&pdev->dev, s);
 #else
 	return driver_set_override(&pdev->dev, &pdev->driver_override, s,
-				   s ? strlen(s) : 0);
+				   strlen(s));
 #endif
 }
 
@@ -227,7 +227,7 @@ static void spdm_pci_release(struct spdm_pci_dev *d, bool attach)
 {
 	if (!d->quarantined)
 		return;
-	spdm_pci_set_override(d->pdev, NULL);
+	spdm_pci_set_override(d->pdev, "");
 	d->quarantined = false;
 	if (attach && device_attach(&d->pdev->dev) < 0)
 		pci_warn(d->pdev, "SPDM: driver probe failed\n");
