@@ -22,8 +22,6 @@
 # Only the Python standard library and python3-cryptography (>= 38) are used.
 
 import argparse
-import datetime
-import itertools
 import os
 import re
 import struct
@@ -32,33 +30,31 @@ import time
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    Prehashed, decode_dss_signature, encode_dss_signature)
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import \
+    encode_dss_signature
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from spdm_model import (  # noqa: E402  (after the path set-up)
+    ALGORITHMS, ASYM_BY_BIT, ASYMS, CAP_CERT, CAP_CHAL, CAP_MEAS_SIG,
+    CAPABILITIES, CERT_HDR_LEN, CERTIFICATE, CHALLENGE, CHALLENGE_AUTH,
+    CONTEXT_LEN, DIGESTS, ERR_BUSY, ERR_INVALID_REQUEST,
+    ERR_REQUEST_RESYNCH, ERR_RESPONSE_NOT_READY, ERR_UNSUPPORTED_REQUEST,
+    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS, GET_VERSION,
+    HASH_BY_BIT, HASHES, INTER_USAGE, KEYTYPES, LEAF_USAGE,
+    NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION,
+    ChainSet, bits_of, der_size, encode_algorithms, encode_capabilities,
+    encode_certificate, encode_challenge, encode_challenge_auth,
+    encode_digests, encode_error, encode_get_capabilities,
+    encode_get_certificate, encode_negotiate_algorithms, encode_version,
+    issue, key_usage, signing_prefix, spdm_chain, u16, u32)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, 'vectors', 'spdm_vectors.inc')
 
 # ---------------------------------------------------------------------------
-# SPDM protocol constants (DSP0274)
+# SPDM protocol constants (DSP0274); the shared ones are in spdm_model.py
 # ---------------------------------------------------------------------------
-
-GET_VERSION = 0x84
-VERSION = 0x04
-GET_CAPABILITIES = 0xE1
-CAPABILITIES = 0x61
-NEGOTIATE_ALGORITHMS = 0xE3
-ALGORITHMS = 0x63
-GET_DIGESTS = 0x81
-DIGESTS = 0x01
-GET_CERTIFICATE = 0x82
-CERTIFICATE = 0x02
-CHALLENGE = 0x83
-CHALLENGE_AUTH = 0x03
-RESPOND_IF_READY = 0xFF
-ERROR = 0x7F
 
 # Short names, used for C array names and step comments.
 CODE_NAMES = {
@@ -78,12 +74,6 @@ CODE_NAMES = {
     ERROR: ('ERROR', 'error'),
 }
 
-ERR_INVALID_REQUEST = 0x01
-ERR_BUSY = 0x03
-ERR_UNSUPPORTED_REQUEST = 0x07
-ERR_RESPONSE_NOT_READY = 0x42
-ERR_REQUEST_RESYNCH = 0x43
-
 ERROR_NAMES = {
     ERR_INVALID_REQUEST: 'InvalidRequest',
     ERR_BUSY: 'Busy',
@@ -92,10 +82,6 @@ ERROR_NAMES = {
     ERR_REQUEST_RESYNCH: 'RequestResynch',
 }
 
-# CAPABILITIES flags
-CAP_CERT = 0x02
-CAP_CHAL = 0x04
-CAP_MEAS_SIG = 0x10
 RESPONDER_CT_EXPONENT = 12
 RDT_EXPONENT = 1            # ResponseNotReady wait: 2^1 us
 
@@ -103,153 +89,12 @@ RDT_EXPONENT = 1            # ResponseNotReady wait: 2^1 us
 REQ_BASE_ASYM = 0x000001FF
 REQ_BASE_HASH = 0x0000003F
 
-NONCE_LEN = 32
-CONTEXT_LEN = 8
-CERT_HDR_LEN = 8            # GET_CERTIFICATE / CERTIFICATE header
 MAX_SENDS = 4               # a request is sent at most 4 times (Busy)
 MAX_RESYNCH = 2             # restarts allowed per spdm_authenticate()
 
-SIGNING_CONTEXT = b'responder-challenge_auth signing'
-
 # ---------------------------------------------------------------------------
-# Algorithms
+# Suites and key material
 # ---------------------------------------------------------------------------
-
-
-class HashAlg:
-    """A BaseHashAlgo entry."""
-
-    def __init__(self, name, bit, factory, meas_bit=0):
-        self.name = name
-        self.bit = bit
-        self.factory = factory
-        self.meas_bit = meas_bit        # MeasurementHashAlgo bit (SHA-2)
-        self.size = factory.digest_size
-
-    def algo(self):
-        return self.factory()
-
-    def __call__(self, data):
-        ctx = hashes.Hash(self.factory())
-        ctx.update(data)
-        return ctx.finalize()
-
-
-HASHES = {h.name: h for h in (
-    HashAlg('sha256', 0x01, hashes.SHA256, 0x02),
-    HashAlg('sha384', 0x02, hashes.SHA384, 0x04),
-    HashAlg('sha512', 0x04, hashes.SHA512, 0x08),
-    HashAlg('sha3_256', 0x08, hashes.SHA3_256),
-    HashAlg('sha3_384', 0x10, hashes.SHA3_384),
-    HashAlg('sha3_512', 0x20, hashes.SHA3_512),
-)}
-HASH_BY_BIT = {h.bit: h for h in HASHES.values()}
-
-
-class KeyType:
-    """A key family: an EC curve or an RSA modulus size."""
-
-    CURVES = {'p256': ec.SECP256R1, 'p384': ec.SECP384R1, 'p521': ec.SECP521R1}
-    # Certificates signed by an EC key use the SHA-2 matching the curve;
-    # RSA certificates always use sha256WithRSAEncryption.
-    EC_CERT_HASH = {'p256': hashes.SHA256, 'p384': hashes.SHA384,
-                    'p521': hashes.SHA512}
-
-    def __init__(self, name):
-        self.name = name
-        self.is_ec = name in self.CURVES
-        self.bits = None if self.is_ec else int(name[3:])
-
-    def generate(self):
-        if self.is_ec:
-            return ec.generate_private_key(self.CURVES[self.name]())
-        return rsa.generate_private_key(public_exponent=65537,
-                                        key_size=self.bits)
-
-    def cert_hash(self):
-        if self.is_ec:
-            return self.EC_CERT_HASH[self.name]()
-        return hashes.SHA256()
-
-    def fits(self, pub):
-        """Whether public key @pub is of this type."""
-        if self.is_ec:
-            return (isinstance(pub, ec.EllipticCurvePublicKey) and
-                    isinstance(pub.curve, self.CURVES[self.name]))
-        return isinstance(pub, rsa.RSAPublicKey) and pub.key_size == self.bits
-
-
-KEYTYPES = {n: KeyType(n) for n in
-            ('p256', 'p384', 'p521', 'rsa2048', 'rsa3072', 'rsa4096')}
-
-
-def keytype_of(key):
-    for kt in KEYTYPES.values():
-        if kt.fits(key.public_key()):
-            return kt
-    raise ValueError('unsupported key')
-
-
-class AsymAlg:
-    """A BaseAsymAlgo entry and its SPDM signature encoding."""
-
-    EC_COORD = {'p256': 32, 'p384': 48, 'p521': 66}
-
-    def __init__(self, name, bit, scheme, keytype):
-        self.name = name
-        self.bit = bit
-        self.scheme = scheme            # 'ecdsa', 'rsassa' or 'rsapss'
-        self.keytype = KEYTYPES[keytype]
-        if scheme == 'ecdsa':
-            self.sig_len = 2 * self.EC_COORD[keytype]
-        else:
-            self.sig_len = self.keytype.bits // 8
-
-    def _params(self, h, prehashed=False):
-        algo = Prehashed(h.algo()) if prehashed else h.algo()
-        if self.scheme == 'ecdsa':
-            return (ec.ECDSA(algo),)
-        if self.scheme == 'rsassa':
-            return (padding.PKCS1v15(), algo)
-        # RSASSA-PSS: MGF1 with the same hash, salt as long as the hash.
-        return (padding.PSS(mgf=padding.MGF1(h.algo()), salt_length=h.size),
-                algo)
-
-    def sign(self, key, data, h, prehashed=False):
-        """Sign @data (or the digest @data if @prehashed) in SPDM encoding."""
-        sig = key.sign(data, *self._params(h, prehashed))
-        if self.scheme != 'ecdsa':
-            return sig
-        r, s = decode_dss_signature(sig)
-        n = self.sig_len // 2
-        return r.to_bytes(n, 'big') + s.to_bytes(n, 'big')
-
-    def verify(self, pub, sig, data, h):
-        if len(sig) != self.sig_len:
-            return False
-        if self.scheme == 'ecdsa':
-            n = self.sig_len // 2
-            sig = encode_dss_signature(int.from_bytes(sig[:n], 'big'),
-                                       int.from_bytes(sig[n:], 'big'))
-        try:
-            pub.verify(sig, data, *self._params(h))
-        except InvalidSignature:
-            return False
-        return True
-
-
-ASYMS = {a.name: a for a in (
-    AsymAlg('rsassa_2048', 0x001, 'rsassa', 'rsa2048'),
-    AsymAlg('rsapss_2048', 0x002, 'rsapss', 'rsa2048'),
-    AsymAlg('rsassa_3072', 0x004, 'rsassa', 'rsa3072'),
-    AsymAlg('rsapss_3072', 0x008, 'rsapss', 'rsa3072'),
-    AsymAlg('ecdsa_p256', 0x010, 'ecdsa', 'p256'),
-    AsymAlg('rsassa_4096', 0x020, 'rsassa', 'rsa4096'),
-    AsymAlg('rsapss_4096', 0x040, 'rsapss', 'rsa4096'),
-    AsymAlg('ecdsa_p384', 0x080, 'ecdsa', 'p384'),
-    AsymAlg('ecdsa_p521', 0x100, 'ecdsa', 'p521'),
-)}
-ASYM_BY_BIT = {a.bit: a for a in ASYMS.values()}
 
 
 class Suite:
@@ -269,122 +114,6 @@ SUITES = {s.name: s for s in (
     Suite('rsassa_3072', 'sha384', 4096),
     Suite('rsapss_3072', 'sha384', 4096),
 )}
-
-
-def u16(buf, off):
-    return struct.unpack_from('<H', buf, off)[0]
-
-
-def u32(buf, off):
-    return struct.unpack_from('<I', buf, off)[0]
-
-
-def der_size(buf, off=0):
-    """Total size of the DER certificate at @off (SEQUENCE, 2-byte length)."""
-    assert buf[off] == 0x30 and buf[off + 1] == 0x82, 'unexpected DER framing'
-    return 4 + struct.unpack_from('>H', buf, off + 2)[0]
-
-
-def bits_of(mask):
-    return [i for i in range(32) if mask & (1 << i)]
-
-
-# ---------------------------------------------------------------------------
-# Certificate builders
-# ---------------------------------------------------------------------------
-
-NOT_BEFORE = datetime.datetime(2020, 1, 1, 0, 0, 0,
-                               tzinfo=datetime.timezone.utc)
-NOT_AFTER = datetime.datetime(2099, 12, 31, 23, 59, 59,
-                              tzinfo=datetime.timezone.utc)
-_serials = itertools.count(0x1001)
-
-
-def key_usage(**set_bits):
-    fields = dict.fromkeys(('digital_signature', 'content_commitment',
-                            'key_encipherment', 'data_encipherment',
-                            'key_agreement', 'key_cert_sign', 'crl_sign',
-                            'encipher_only', 'decipher_only'), False)
-    fields.update(set_bits)
-    return x509.KeyUsage(**fields)
-
-
-ROOT_USAGE = key_usage(key_cert_sign=True, crl_sign=True)
-INTER_USAGE = key_usage(key_cert_sign=True)
-LEAF_USAGE = key_usage(digital_signature=True)
-
-
-class Cert:
-    """A certificate together with its private key."""
-
-    def __init__(self, obj, key):
-        self.obj = obj
-        self.key = key
-        self.der = obj.public_bytes(serialization.Encoding.DER)
-        self.subject = obj.subject
-        self.ski = obj.extensions.get_extension_for_class(
-            x509.SubjectKeyIdentifier).value
-
-
-def issue(cn, key, issuer=None, *, ca, usage, signer=None):
-    """Issue a certificate for @key.
-
-    @issuer is the issuing Cert (None: self-signed).  @signer overrides the
-    key that signs (used to forge a broken chain link); name and AKID still
-    come from @issuer.
-    """
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    b = (x509.CertificateBuilder()
-         .subject_name(name)
-         .issuer_name(issuer.subject if issuer else name)
-         .public_key(key.public_key())
-         .serial_number(next(_serials))
-         .not_valid_before(NOT_BEFORE)
-         .not_valid_after(NOT_AFTER)
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None),
-                        critical=True)
-         .add_extension(usage, critical=True)
-         .add_extension(ski, critical=False))
-    if issuer:
-        b = b.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-                issuer.ski), critical=False)
-    if signer is None:
-        signer = issuer.key if issuer else key
-    return Cert(b.sign(signer, keytype_of(signer).cert_hash()), key)
-
-
-class ChainSet:
-    """Root CA -> intermediate CA -> leaves, all of one key type."""
-
-    def __init__(self, kt):
-        self.kt = kt
-        self.root = issue('kspdm test root %s' % kt.name, kt.generate(),
-                          ca=True, usage=ROOT_USAGE)
-        self.inter = issue('kspdm test intermediate %s' % kt.name,
-                           kt.generate(), self.root, ca=True,
-                           usage=INTER_USAGE)
-        self.leaves = {}
-
-    def leaf(self, tag='leaf'):
-        """The leaf named @tag ('leaf', 'leaf2', ...), issued on first use."""
-        if tag not in self.leaves:
-            self.leaves[tag] = issue('kspdm test %s %s' % (tag, self.kt.name),
-                                     self.kt.generate(), self.inter,
-                                     ca=False, usage=LEAF_USAGE)
-        return self.leaves[tag]
-
-    def certs(self, tag='leaf'):
-        return [self.root, self.inter, self.leaf(tag)]
-
-
-def spdm_chain(ders, h, length_delta=0):
-    """SPDM certificate chain object: Length, Reserved, RootHash, DER certs."""
-    body = h(ders[0]) + b''.join(ders)
-    length = 4 + len(body)
-    assert length + length_delta <= 0xFFFF
-    return struct.pack('<HH', length + length_delta, 0) + body
 
 
 class Material:
@@ -536,7 +265,7 @@ class Responder:
             if (fault.error == ERR_RESPONSE_NOT_READY and
                     code != RESPOND_IF_READY):
                 self.pending = req      # answered by RESPOND_IF_READY
-            return bytes([req[0], ERROR, fault.error, fault.data]) + fault.ext
+            return encode_error(req[0], fault.error, fault.data, fault.ext)
         if code == RESPOND_IF_READY:
             req, self.pending = self.pending, None
             assert req is not None, 'RESPOND_IF_READY without pending request'
@@ -549,30 +278,23 @@ class Responder:
     def answer(self, req):
         v, code = req[0], req[1]
         if code == GET_VERSION:
-            return (bytes([0x10, VERSION, 0, 0, 0, len(self.versions)]) +
-                    b''.join(struct.pack('<H', e) for e in self.versions))
+            return encode_version(self.versions)
         if code == GET_CAPABILITIES:
-            rsp = struct.pack('<4BBBHI', v, CAPABILITIES, 0, 0, 0,
-                              RESPONDER_CT_EXPONENT, 0, self.flags)
-            if v >= 0x12:
-                rsp += struct.pack('<II', self.dts, self.dts)
-            return rsp
+            return encode_capabilities(v, RESPONDER_CT_EXPONENT, self.flags,
+                                       self.dts, self.dts)
         if code == NEGOTIATE_ALGORITHMS:
             assert u32(req, 8) & self.asym.bit and u32(req, 12) & self.hash.bit
-            return struct.pack('<4BHBBIII12sBBH', v, ALGORITHMS, 0, 0, 36,
-                               0x01, 0x00, self.hash.meas_bit, self.asym.bit,
-                               self.hash.bit, bytes(12), 0, 0, 0)
+            return encode_algorithms(v, 0x01, 0x00, self.hash.meas_bit,
+                                     self.asym.bit, self.hash.bit)
         if code == GET_DIGESTS:
-            mask = sum(1 << s for s in self.slots)
-            return (bytes([v, DIGESTS, mask if v >= 0x13 else 0, mask]) +
-                    b''.join(self.slots[s].digest for s in sorted(self.slots)))
+            return encode_digests(v, {s: self.slots[s].digest
+                                      for s in self.slots})
         if code == GET_CERTIFICATE:
             slot, off, length = req[2] & 0xF, u16(req, 4), u16(req, 6)
             chain = self.slots[slot].chain
             portion = chain[off:off + length]
             rem = len(chain) - off - len(portion)
-            return struct.pack('<4BHH', v, CERTIFICATE, slot, 0,
-                               len(portion), rem) + portion
+            return encode_certificate(v, slot, portion, rem)
         if code == CHALLENGE:
             return self.challenge_auth(req)
         raise AssertionError('unexpected request %s' % req.hex())
@@ -583,11 +305,10 @@ class Responder:
         chain_hash = self.slots[slot].digest
         if self.bad_chain_hash:
             chain_hash = bytes([chain_hash[0] ^ 0xFF]) + chain_hash[1:]
-        rsp = bytes([v, CHALLENGE_AUTH, slot, 1 << slot]) + chain_hash
-        rsp += nonce if self.echo_nonce else os.urandom(NONCE_LEN)
-        rsp += struct.pack('<H', 0)                 # OpaqueLength
-        if v >= 0x13:
-            rsp += req[4 + NONCE_LEN:4 + NONCE_LEN + CONTEXT_LEN]
+        rsp = encode_challenge_auth(
+            v, slot, chain_hash,
+            nonce if self.echo_nonce else os.urandom(NONCE_LEN),
+            context=req[4 + NONCE_LEN:4 + NONCE_LEN + CONTEXT_LEN])
         m1 = self.transcript + req + rsp
         return rsp + self.sign(v, m1, self.slots[slot].key)
 
@@ -596,14 +317,6 @@ class Responder:
             return self.asym.sign(key, m1, self.hash)
         return self.asym.sign(key, signing_prefix(v) + self.hash(m1),
                               self.hash)
-
-
-def signing_prefix(v):
-    """combined_spdm_prefix of SPDM 1.2+: 4 x version string + context."""
-    ver = b'dmtf-spdm-v%d.%d.*' % (v >> 4, v & 0xF)
-    assert len(ver) == 16
-    pad = 36 - len(SIGNING_CONTEXT)
-    return ver * 4 + bytes(pad) + SIGNING_CONTEXT
 
 
 # ---------------------------------------------------------------------------
@@ -727,21 +440,14 @@ class Requester:
             raise Failure('EPROTONOSUPPORT', 'no-version')
         v = 0x10 | max(minors)
 
-        if v == 0x10:
-            req = bytes([v, GET_CAPABILITIES, 0, 0])
-        else:
-            req = struct.pack('<4BBBHI', v, GET_CAPABILITIES, 0, 0, 0, 0, 0, 0)
-            if v >= 0x12:
-                req += struct.pack('<II', tmax, tmax)
+        req = encode_get_capabilities(v, dts=tmax, max_msg=tmax)
         rsp = self._exchange(req, CAPABILITIES, 20 if v >= 0x12 else 12)
         flags = u32(rsp, 8)
         if not (flags & CAP_CERT) or not (flags & CAP_CHAL):
             raise Failure('EOPNOTSUPP', 'capabilities')
         limit = min(tmax, u32(rsp, 12)) if v >= 0x12 else tmax
 
-        req = struct.pack('<4BHBBII12sBBH', v, NEGOTIATE_ALGORITHMS, 0, 0, 32,
-                          0x01, 0x00, REQ_BASE_ASYM, REQ_BASE_HASH, bytes(12),
-                          0, 0, 0)
+        req = encode_negotiate_algorithms(v, REQ_BASE_ASYM, REQ_BASE_HASH)
         rsp = self._exchange(req, ALGORITHMS, 36)
         asym_bit, hash_bit = u32(rsp, 12), u32(rsp, 16)
         if (asym_bit not in ASYM_BY_BIT or hash_bit not in HASH_BY_BIT or
@@ -768,9 +474,7 @@ class Requester:
 
         if slot not in digests:
             raise Failure('ENOENT', 'slot')
-        req = bytes([v, CHALLENGE, slot, 0]) + nonce
-        if v >= 0x13:
-            req += context
+        req = encode_challenge(v, slot, 0, nonce, context)
         rsp = self._exchange(req, CHALLENGE_AUTH, 4)
         self._check_challenge_auth(v, rsp, slot, nonce, context, asym, h)
 
@@ -778,8 +482,7 @@ class Requester:
         data, total = b'', None
         want = min(max_portion, 0xFFFF)
         while True:
-            req = struct.pack('<4BHH', v, GET_CERTIFICATE, slot, 0,
-                              len(data), want)
+            req = encode_get_certificate(v, slot, len(data), want)
             rsp = self._exchange(req, CERTIFICATE, CERT_HDR_LEN)
             portion, rem = u16(rsp, 4), u16(rsp, 6)
             if portion == 0 or portion > want or len(rsp) != 8 + portion:

@@ -1,0 +1,1855 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# responder.py - an SPDM responder (DMTF DSP0274 1.0 - 1.3) for QEMU
+#
+# QEMU's emulated NVMe controller with "spdm_port=N" connects at start-up to
+# a responder listening on 127.0.0.1:N and forwards every PCIe DOE data
+# object the guest writes to its CMA mailbox.  This program is that
+# responder: it answers the authentication and measurement requests of a
+# kernel requester, so the requester can be tested end to end.
+#
+# Socket protocol (QEMU backends/spdm-socket.c, the DMTF spdm-emu protocol):
+# every frame, both ways, is
+#
+#     command u32 BE | transport_type u32 BE | size u32 BE | payload
+#
+# command 0x0001 NORMAL carries a transport message, 0xFFFE SHUTDOWN ends
+# the connection, 0xDEAD TEST is a liveness check (answered with TEST
+# "Server Hello!"), 0xFFFD CONTINUE is ignored.  QEMU 10.0 sends nothing at
+# connect time; for every DOE object it sends one NORMAL frame and blocks
+# until the NORMAL answer arrives (with the BQL held: no answer at all
+# freezes the guest).  An empty answer makes QEMU drop the object, and the
+# guest's DOE request times out.  QEMU reads at most 0x1200 payload bytes;
+# longer answers desynchronise the stream, so responses are kept shorter.
+#
+# Transport types: 2 PCI_DOE (QEMU's NVMe), 1 MCTP and 0 NONE.  A DOE
+# payload is a whole data object: VendorID u16 LE (0x0001) | type u8 (1 =
+# CMA/SPDM) | reserved u8 | Length u32 LE in dwords including the 8-byte
+# header, then the SPDM message zero-padded to a dword.  An MCTP payload is
+# the message type byte (0x05 SPDM) and the message.
+#
+# Usage (see --help):
+#   responder.py --port 2323 --cert-dir /tmp/spdm [--versions 1.2,1.3]
+#                [--asym ecdsa-p384] [--hash sha384] [--fault busy:GET_DIGESTS]
+#   responder.py --selftest
+#
+# Only the Python standard library and python3-cryptography (>= 38) are used.
+
+import argparse
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import time
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from spdm_model import (  # noqa: E402  (after the path set-up)
+    ALGORITHMS, ASYMS, CAP_CERT, CAP_CHAL, CAP_MEAS_NO_SIG, CAP_MEAS_SIG,
+    CAPABILITIES, CERT_HDR_LEN, CERTIFICATE, CHALLENGE, CHALLENGE_AUTH,
+    CHALLENGE_AUTH_CONTEXT, CONTEXT_LEN, DIGESTS, ERR_BUSY,
+    ERR_INVALID_REQUEST, ERR_RESPONSE_NOT_READY, ERR_RESPONSE_TOO_LARGE,
+    ERR_UNEXPECTED_REQUEST, ERR_UNSUPPORTED_REQUEST, ERR_VERSION_MISMATCH,
+    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS, GET_MEASUREMENTS,
+    GET_VERSION, HASH_BY_BIT, HASHES,
+    MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF, MEAS_TYPE_DEVICE_MODE,
+    MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG, MEAS_TYPE_HW_CONFIG,
+    MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION, MEASUREMENTS,
+    MEASUREMENTS_CONTEXT, MIN_DATA_TRANSFER_SIZE, NEGOTIATE_ALGORITHMS,
+    NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION, ChainSet,
+    bits_of, cma_identity, cma_identity_of, cma_san, der_split,
+    encode_algorithms, encode_capabilities, encode_certificate,
+    encode_challenge, encode_challenge_auth, encode_digests, encode_error,
+    encode_get_capabilities, encode_get_certificate,
+    encode_get_measurements, encode_measurement_block, encode_measurements,
+    encode_negotiate_algorithms, encode_version, issue, signed_message,
+    spdm_chain, u16, u24, u32, version_entry, version_str)
+
+# ---------------------------------------------------------------------------
+# Socket protocol and transports
+# ---------------------------------------------------------------------------
+
+CMD_NORMAL = 0x0001
+CMD_CONTINUE = 0xFFFD
+CMD_SHUTDOWN = 0xFFFE
+CMD_TEST = 0xDEAD
+CMD_NAMES = {CMD_NORMAL: 'NORMAL', CMD_CONTINUE: 'CONTINUE',
+             CMD_SHUTDOWN: 'SHUTDOWN', CMD_TEST: 'TEST'}
+
+TRANSPORT_NONE = 0
+TRANSPORT_MCTP = 1
+TRANSPORT_PCI_DOE = 2
+TRANSPORT_NAMES = {TRANSPORT_NONE: 'none', TRANSPORT_MCTP: 'mctp',
+                   TRANSPORT_PCI_DOE: 'doe'}
+
+QEMU_MAX_PAYLOAD = 0x1200       # SPDM_SOCKET_MAX_MESSAGE_BUFFER_SIZE
+FRAME_MAX = 1 << 20             # sanity limit for what we accept
+TEST_REPLY = b'Server Hello!'
+
+DOE_VENDOR_PCI_SIG = 0x0001
+DOE_TYPE_CMA = 1
+DOE_TYPE_SECURED_CMA = 2
+DOE_HDR_LEN = 8
+
+MCTP_TYPE_SPDM = 0x05
+MCTP_TYPE_SECURED_SPDM = 0x06
+
+# The largest SPDM message that fits QEMU's buffer in a DOE object.
+MAX_MESSAGE = QEMU_MAX_PAYLOAD - DOE_HDR_LEN
+
+
+class TransportError(Exception):
+    pass
+
+
+def encode_frame(command, transport, payload=b''):
+    return struct.pack('>III', command, transport, len(payload)) + payload
+
+
+class FrameReader:
+    """Splits a byte stream into (command, transport_type, payload)."""
+
+    def __init__(self):
+        self.buf = b''
+
+    def feed(self, data):
+        self.buf += data
+        frames = []
+        while len(self.buf) >= 12:
+            cmd, ttype, size = struct.unpack_from('>III', self.buf)
+            if size > FRAME_MAX:
+                raise TransportError('frame of %d bytes' % size)
+            if len(self.buf) < 12 + size:
+                break
+            frames.append((cmd, ttype, self.buf[12:12 + size]))
+            self.buf = self.buf[12 + size:]
+        return frames
+
+
+def doe_encode(msg, obj_type=DOE_TYPE_CMA, extra_dwords=0):
+    """A DOE data object carrying @msg; @extra_dwords inflates Length."""
+    padded = msg + bytes(-len(msg) % 4)
+    length = (DOE_HDR_LEN + len(padded)) // 4 + extra_dwords
+    return struct.pack('<HBBI', DOE_VENDOR_PCI_SIG, obj_type, 0,
+                       length) + padded
+
+
+def doe_decode(obj):
+    """(type, payload) of the DOE object @obj; payload keeps its padding."""
+    if len(obj) < DOE_HDR_LEN or len(obj) % 4:
+        raise TransportError('DOE object of %d bytes' % len(obj))
+    vendor, obj_type, _res, length = struct.unpack_from('<HBBI', obj)
+    length &= 0x3FFFF
+    if vendor != DOE_VENDOR_PCI_SIG:
+        raise TransportError('DOE vendor 0x%04x' % vendor)
+    if length * 4 != len(obj):
+        raise TransportError('DOE Length %d dwords, object %d bytes' %
+                             (length, len(obj)))
+    return obj_type, obj[DOE_HDR_LEN:]
+
+
+# ---------------------------------------------------------------------------
+# Message names (logs)
+# ---------------------------------------------------------------------------
+
+REQUEST_NAMES = {
+    GET_VERSION: 'GET_VERSION', GET_CAPABILITIES: 'GET_CAPABILITIES',
+    NEGOTIATE_ALGORITHMS: 'NEGOTIATE_ALGORITHMS', GET_DIGESTS: 'GET_DIGESTS',
+    GET_CERTIFICATE: 'GET_CERTIFICATE', CHALLENGE: 'CHALLENGE',
+    GET_MEASUREMENTS: 'GET_MEASUREMENTS', RESPOND_IF_READY: 'RESPOND_IF_READY',
+    0xE4: 'KEY_EXCHANGE', 0xE5: 'FINISH', 0xE6: 'PSK_EXCHANGE',
+    0xE7: 'PSK_FINISH', 0xE8: 'HEARTBEAT', 0xE9: 'KEY_UPDATE',
+    0xEA: 'GET_ENCAPSULATED_REQUEST', 0xEB: 'DELIVER_ENCAPSULATED_RESPONSE',
+    0xEC: 'END_SESSION', 0xED: 'GET_CSR', 0xEE: 'SET_CERTIFICATE',
+    0x85: 'CHUNK_SEND', 0x86: 'CHUNK_GET', 0x87: 'GET_ENDPOINT_INFO',
+    0xFE: 'VENDOR_DEFINED_REQUEST',
+}
+RESPONSE_NAMES = {
+    VERSION: 'VERSION', CAPABILITIES: 'CAPABILITIES',
+    ALGORITHMS: 'ALGORITHMS', DIGESTS: 'DIGESTS', CERTIFICATE: 'CERTIFICATE',
+    CHALLENGE_AUTH: 'CHALLENGE_AUTH', MEASUREMENTS: 'MEASUREMENTS',
+    ERROR: 'ERROR',
+}
+ERROR_NAMES = {
+    0x01: 'InvalidRequest', 0x03: 'Busy', 0x04: 'UnexpectedRequest',
+    0x05: 'Unspecified', 0x07: 'UnsupportedRequest', 0x0D: 'ResponseTooLarge',
+    0x41: 'VersionMismatch', 0x42: 'ResponseNotReady', 0x43: 'RequestResynch',
+}
+REQUEST_BY_NAME = {n: c for c, n in REQUEST_NAMES.items()}
+
+
+def describe(msg):
+    if msg is None:
+        return 'no response'
+    if len(msg) < 2:
+        return '%d byte(s)' % len(msg)
+    names = RESPONSE_NAMES if msg[1] < 0x80 else REQUEST_NAMES
+    text = 'v%x %s' % (msg[0], names.get(msg[1], 'code 0x%02x' % msg[1]))
+    if msg[1] == ERROR and len(msg) >= 4:
+        text += ' %s data 0x%02x' % (ERROR_NAMES.get(msg[2], '0x%02x' %
+                                                      msg[2]), msg[3])
+    elif msg[1] in (GET_CERTIFICATE, CERTIFICATE) and len(msg) >= 8:
+        text += ' slot %d %d/%d' % (msg[2] & 0xF, u16(msg, 4), u16(msg, 6))
+    elif msg[1] == GET_MEASUREMENTS and len(msg) >= 4:
+        text += ' attrs 0x%02x op 0x%02x' % (msg[2], msg[3])
+    return text + ' (%d bytes)' % len(msg)
+
+
+# ---------------------------------------------------------------------------
+# Configuration: algorithms, measurements, faults
+# ---------------------------------------------------------------------------
+
+ASYM_OPTIONS = {n.replace('_', '-'): a for n, a in ASYMS.items()}
+HASH_OPTIONS = {n.replace('_', '-'): h for n, h in HASHES.items()}
+# Algorithms whose certificates the Linux 6.12 X.509 parser can check.
+DEFAULT_ASYM = 'ecdsa-p256'
+DEFAULT_HASH = 'sha256'
+
+# What QEMU 10's emulated NVMe controller reports in config space:
+# Red Hat 1b36:0010, class 010802 (NVM Express), revision 02, subsystem
+# 1af4:1100 (QEMU).
+DEFAULT_PCI_ID = '1b36:0010:010802:02:1af4:1100'
+
+RESPONDER_CT_EXPONENT = 14      # CT = 2^14 us = 16 ms
+RDT_EXPONENT = 10               # ResponseNotReady: wait 2^10 us = 1 ms
+RDTM = 4                        # ... times this many at most
+DEFAULT_DTS = 4096
+
+
+class Measurement:
+    """One measurement block: DMTF value @mtype, reported as a raw bit
+    stream (@raw) or as a digest of @value."""
+
+    def __init__(self, index, mtype, value, raw=False, tcb=None):
+        if not 1 <= index <= 0xFE:
+            raise ValueError('measurement index %d not in 1..254' % index)
+        if not 0 <= mtype <= 0x7F:
+            raise ValueError('measurement type %d not in 0..127' % mtype)
+        self.index = index
+        self.mtype = mtype
+        self.value = value
+        self.raw = raw
+        # Part of the TCB (CHALLENGE MeasurementSummaryHashType 1)?
+        self.tcb = mtype in (MEAS_TYPE_ROM, MEAS_TYPE_FIRMWARE) \
+            if tcb is None else tcb
+
+    def block(self, meas_hash, raw_requested=False):
+        if self.raw or raw_requested:
+            return encode_measurement_block(
+                self.index, self.mtype | MEAS_RAW_BIT_STREAM, self.value)
+        return encode_measurement_block(self.index, self.mtype,
+                                        meas_hash(self.value))
+
+    @staticmethod
+    def from_json(obj):
+        if not isinstance(obj, dict):
+            raise ValueError('a measurement is a JSON object')
+        unknown = set(obj) - {'index', 'type', 'value', 'raw', 'tcb'}
+        if unknown:
+            raise ValueError('unknown measurement keys: %s' %
+                             ', '.join(sorted(unknown)))
+        return Measurement(int(obj['index']), int(obj['type']),
+                           bytes.fromhex(obj['value']),
+                           bool(obj.get('raw', False)), obj.get('tcb'))
+
+
+def default_measurements():
+    return [
+        Measurement(1, MEAS_TYPE_ROM, b'kspdm emulated immutable ROM'),
+        Measurement(2, MEAS_TYPE_FIRMWARE, b'kspdm emulated firmware 1.0.0'),
+        Measurement(3, MEAS_TYPE_HW_CONFIG, b'kspdm emulated hardware config'),
+        Measurement(4, MEAS_TYPE_FW_CONFIG, b'kspdm emulated firmware config'),
+        Measurement(5, MEAS_TYPE_VERSION, b'1.0.0', raw=True),
+        Measurement(6, MEAS_TYPE_SVN, struct.pack('<Q', 1), raw=True),
+        # Operational mode capabilities/state, device mode capabilities/state
+        Measurement(0xFE, MEAS_TYPE_DEVICE_MODE,
+                    struct.pack('<IIII', 0x2, 0x2, 0x0, 0x0), raw=True),
+    ]
+
+
+def load_measurements(path):
+    with open(path) as f:
+        data = json.load(f)
+    if not isinstance(data, list):
+        raise ValueError('%s: want a JSON list of measurement blocks' % path)
+    blocks = [Measurement.from_json(o) for o in data]
+    if len({b.index for b in blocks}) != len(blocks):
+        raise ValueError('%s: measurement indices repeat' % path)
+    return sorted(blocks, key=lambda b: b.index)
+
+
+SIGNED_REQUESTS = (CHALLENGE, GET_MEASUREMENTS)
+ALL_REQUESTS = (GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS,
+                GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS)
+
+# name: (requests it applies to by default, whether it takes a request)
+FAULTS = {
+    # Signature with its last byte flipped (CHALLENGE_AUTH, MEASUREMENTS).
+    'bad-signature': SIGNED_REQUESTS,
+    # The responder nonce repeats the requester's (correctly signed).
+    'wrong-nonce': SIGNED_REQUESTS,
+    # ERROR Busy once, then the real answer to the retry.
+    'busy': ALL_REQUESTS,
+    # ERROR ResponseNotReady once, the answer comes via RESPOND_IF_READY.
+    # The connection requests are left out by default (CT is not yet known
+    # to the requester when it sends them).
+    'not-ready': (GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS),
+    # The SPDM response cut to half its length.
+    'truncated': ALL_REQUESTS,
+    # A length field larger than the data that follows it.
+    'oversized': ALL_REQUESTS,
+    # An empty NORMAL frame: QEMU drops the DOE object, the guest times out.
+    'no-response': ALL_REQUESTS,
+    # No frame at all: QEMU waits forever in recv() (the guest hangs).
+    'silent': ALL_REQUESTS,
+    # The chain is issued under a root other than cert-dir/root.der.
+    'untrusted': (),
+}
+# Faults that fire on every matching request rather than once.
+PERSISTENT_FAULTS = ('bad-signature', 'wrong-nonce')
+
+
+def parse_request_name(text):
+    t = text.strip().upper().replace('-', '_')
+    if t in REQUEST_BY_NAME:
+        return REQUEST_BY_NAME[t]
+    try:
+        code = int(t, 16) if t.startswith('0X') else None
+    except ValueError:
+        code = None
+    if code is None or not 0x80 <= code <= 0xFF:
+        raise ValueError('unknown request %r (use e.g. GET_DIGESTS or 0x81)'
+                         % text)
+    return code
+
+
+def parse_fault(text):
+    """'NAME[:REQUEST]' -> (name, set of request codes)."""
+    name, _, req = text.partition(':')
+    name = name.strip().lower()
+    if name not in FAULTS:
+        raise ValueError('unknown fault %r (one of: %s)' %
+                         (name, ', '.join(FAULTS)))
+    if name == 'untrusted':
+        if req:
+            raise ValueError('fault "untrusted" takes no request')
+        return name, frozenset()
+    codes = frozenset([parse_request_name(req)]) if req else \
+        frozenset(FAULTS[name])
+    if RESPOND_IF_READY in codes:
+        raise ValueError('faults cannot target RESPOND_IF_READY')
+    return name, codes
+
+
+class Config:
+    """Everything the command line sets."""
+
+    def __init__(self, versions=(0x10, 0x11, 0x12, 0x13), asym=DEFAULT_ASYM,
+                 hashes=(DEFAULT_HASH,), slots=1, pci_id=DEFAULT_PCI_ID,
+                 measurements=None, faults=(), meas_cap='sig',
+                 dts=DEFAULT_DTS):
+        self.versions = sorted(set(versions))
+        self.asym = ASYM_OPTIONS[asym]
+        self.hashes = [HASH_OPTIONS[h] for h in hashes]
+        if not 1 <= slots <= 8:
+            raise ValueError('--slots wants 1..8')
+        self.slots = slots
+        self.pci_id = parse_pci_id(pci_id)
+        self.measurements = default_measurements() if measurements is None \
+            else measurements
+        self.faults = [parse_fault(f) if isinstance(f, str) else f
+                       for f in faults]
+        self.meas_cap = meas_cap
+        if not MIN_DATA_TRANSFER_SIZE <= dts <= MAX_MESSAGE:
+            raise ValueError('--dts wants %d..%d (QEMU reads at most %d '
+                             'bytes per DOE object)' %
+                             (MIN_DATA_TRANSFER_SIZE, MAX_MESSAGE,
+                              QEMU_MAX_PAYLOAD))
+        self.dts = dts
+
+    def fault_names(self):
+        return {name for name, _ in self.faults}
+
+    def flags(self):
+        flags = CAP_CERT | CAP_CHAL
+        if self.meas_cap == 'sig':
+            flags |= CAP_MEAS_SIG
+        elif self.meas_cap == 'nosig':
+            flags |= CAP_MEAS_NO_SIG
+        return flags
+
+
+def parse_pci_id(text):
+    parts = text.split(':')
+    widths = (4, 4, 6, 2, 4, 4)
+    if len(parts) != 6 or any(not p or len(p) > w
+                              for p, w in zip(parts, widths)):
+        raise ValueError('--pci-id wants VENDOR:DEVICE:CC:REV:SSVID:SSID in '
+                         'hex, e.g. %s' % DEFAULT_PCI_ID)
+    return tuple(int(p, 16) for p in parts)
+
+
+def parse_versions(text):
+    out = []
+    for item in text.split(','):
+        major, _, minor = item.strip().partition('.')
+        if major != '1' or minor not in ('0', '1', '2', '3'):
+            raise ValueError('--versions: %r is not one of 1.0 .. 1.3' % item)
+        out.append(0x10 | int(minor))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Device identity: keys and certificate chains
+# ---------------------------------------------------------------------------
+
+
+class Provisioning:
+    """Keys and certificates of one emulated device, made per run.
+
+    Root CA -> intermediate CA -> one leaf per slot; every leaf carries the
+    PCIe CMA identity in a SAN otherName.  With the "untrusted" fault the
+    chain hangs under a root other than the one offered for trust.
+    """
+
+    def __init__(self, cfg):
+        kt = cfg.asym.keytype
+        self.kt = kt
+        self.identity = cma_identity(*cfg.pci_id)
+        self.cs = ChainSet(kt, prefix='kspdm emulated device')
+        san = ((cma_san(self.identity), False),)
+        self.leaves = [self.cs.leaf('leaf' if s == 0 else 'leaf%d' % s,
+                                    extensions=san)
+                       for s in range(cfg.slots)]
+        if 'untrusted' in cfg.fault_names():
+            self.trusted_root = issue('kspdm unrelated root %s' % kt.name,
+                                      kt.generate(), ca=True,
+                                      usage=ROOT_USAGE)
+        else:
+            self.trusted_root = self.cs.root
+        self._chains = {}
+
+    def certs(self, slot):
+        return [self.cs.root, self.cs.inter, self.leaves[slot]]
+
+    def chain(self, slot, h):
+        """The SPDM certificate chain object of @slot for hash @h."""
+        key = (slot, h.name)
+        if key not in self._chains:
+            self._chains[key] = spdm_chain([c.der for c in self.certs(slot)],
+                                           h)
+        return self._chains[key]
+
+    def key(self, slot):
+        return self.leaves[slot].key
+
+    def write(self, directory, h):
+        """Write root.der/.pem (the root to trust), chain.der (slot 0's SPDM
+        chain object for @h), leaf.pem, and the same for other slots."""
+        os.makedirs(directory, exist_ok=True)
+        files = {'root.der': self.trusted_root.der,
+                 'root.pem': self.trusted_root.pem()}
+        for s in range(len(self.leaves)):
+            suffix = '' if s == 0 else '-slot%d' % s
+            files['chain%s.der' % suffix] = self.chain(s, h)
+            files['leaf%s.pem' % suffix] = self.leaves[s].pem()
+        files['certs.pem'] = b''.join(c.pem() for c in self.certs(0))
+        for name, data in files.items():
+            tmp = os.path.join(directory, '.%s.tmp' % name)
+            with open(tmp, 'wb') as f:
+                f.write(data)
+            os.replace(tmp, os.path.join(directory, name))
+        return sorted(files)
+
+
+# ---------------------------------------------------------------------------
+# The responder
+# ---------------------------------------------------------------------------
+
+
+class Reply:
+    """What the device answers to one request."""
+
+    def __init__(self, msg, note='', silent=False, extra_dwords=0):
+        self.msg = msg              # None: answer nothing (empty frame)
+        self.note = note            # fault annotation for the log
+        self.silent = silent        # not even an empty frame
+        self.extra_dwords = extra_dwords    # DOE Length inflation
+
+
+class SpdmError(Exception):
+    def __init__(self, code, data=0, ext=b'', version=None):
+        super().__init__(ERROR_NAMES.get(code, '0x%02x' % code))
+        self.code = code
+        self.data = data
+        self.ext = ext
+        self.version = version
+
+
+class Device:
+    """SPDM responder state for one connection.
+
+    Transcripts: VCA, M1 (DIGESTS/CERTIFICATE exchanges then CHALLENGE) and
+    L1 (GET_MEASUREMENTS exchanges since the last signed one).  A request
+    other than GET_MEASUREMENTS empties L1; a GET_MEASUREMENTS empties M1;
+    CHALLENGE_AUTH ends M1 (DSP0274 transcript rules).
+    """
+
+    def __init__(self, cfg, prov, log=None):
+        self.cfg = cfg
+        self.prov = prov
+        self.log = log or (lambda text: None)
+        self.fired = set()          # (fault, code) pairs used this epoch
+        self.token = 0
+        self.reset()
+
+    def reset(self):
+        self.state = None           # None, 'version', 'caps', 'algs'
+        self.version = None
+        self.vca = b''
+        self.m1 = b''
+        self.l1 = b''
+        self.req_dts = None
+        self.asym = None
+        self.hash = None
+        self.meas_hash = None
+        self.pending = None         # (request, token) deferred by RNR
+
+    # -- faults --
+
+    def _fault(self, name, code):
+        """Whether fault @name fires for request @code now."""
+        for fname, codes in self.cfg.faults:
+            if fname != name or code not in codes:
+                continue
+            if name in PERSISTENT_FAULTS:
+                return True
+            if (name, code) not in self.fired:
+                self.fired.add((name, code))
+                return True
+        return False
+
+    # -- entry point --
+
+    def handle(self, raw):
+        """Answer the SPDM request @raw (which may carry transport padding)."""
+        if len(raw) < 4:
+            return Reply(encode_error(0x10, ERR_INVALID_REQUEST))
+        code = raw[1]
+        if code != GET_VERSION:
+            return self._handle(raw, code)
+        # A GET_VERSION starts a new epoch for one-shot faults; those on
+        # GET_VERSION itself stay used up for this one GET_VERSION, so a
+        # requester that retries it gets an answer.
+        used = {f for f in self.fired if f[1] == GET_VERSION}
+        self.fired = set(used)
+        try:
+            return self._handle(raw, code)
+        finally:
+            self.fired -= used
+
+    def _handle(self, raw, code):
+        for name in ('silent', 'no-response'):
+            if self._fault(name, code):
+                return Reply(None, note=name, silent=name == 'silent')
+        if self._fault('busy', code):
+            return Reply(encode_error(self._error_version(raw[0], code),
+                                      ERR_BUSY), note='busy')
+        if code == RESPOND_IF_READY:
+            try:
+                req = self._respond_if_ready(raw)
+            except SpdmError as e:
+                return Reply(self._error(raw[0], code, e))
+            code = req[1]
+        else:
+            req = raw
+            if code in ALL_REQUESTS and code != GET_VERSION and \
+                    self._fault('not-ready', code):
+                self.token = (self.token + 1) & 0xFF
+                self.pending = (raw, self.token)
+                ext = bytes([RDT_EXPONENT, code, self.token, RDTM])
+                return Reply(encode_error(self._error_version(raw[0], code),
+                                          ERR_RESPONSE_NOT_READY, 0, ext),
+                             note='not-ready')
+        try:
+            rsp, sig_len = self._answer(req)
+        except SpdmError as e:
+            return Reply(self._error(req[0], code, e))
+        return self._mangle(code, rsp, sig_len)
+
+    def _error_version(self, v, code):
+        if code == GET_VERSION:
+            return 0x10
+        if self.version is not None:
+            return self.version
+        return v if v in self.cfg.versions else 0x10
+
+    def _error(self, v, code, e):
+        ver = e.version if e.version is not None else \
+            self._error_version(v, code)
+        self.log('  -> ERROR %s' % e)
+        return encode_error(ver, e.code, e.data, e.ext)
+
+    def _respond_if_ready(self, raw):
+        if len(raw) < 4 or self.pending is None:
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+        req, token = self.pending
+        if raw[2] != req[1] or raw[3] != token or raw[0] != req[0]:
+            raise SpdmError(ERR_INVALID_REQUEST)
+        self.pending = None
+        return req
+
+    def _mangle(self, code, rsp, sig_len):
+        """Apply the response-modifying faults."""
+        notes = []
+        extra = 0
+        if sig_len and self._fault('bad-signature', code):
+            rsp = rsp[:-1] + bytes([rsp[-1] ^ 0x01])
+            notes.append('bad-signature')
+        if self._fault('oversized', code):
+            rsp, extra = oversize(rsp, sig_len)
+            notes.append('oversized')
+        if self._fault('truncated', code):
+            rsp = rsp[:max(1, len(rsp) // 2)]
+            notes.append('truncated')
+        return Reply(rsp, note=','.join(notes), extra_dwords=extra)
+
+    # -- requests --
+
+    def _answer(self, req):
+        """(response, signature length) for @req, or raise SpdmError."""
+        v, code = req[0], req[1]
+        if code == GET_VERSION:
+            return self._get_version(req), 0
+        if code not in ALL_REQUESTS:
+            raise SpdmError(ERR_UNSUPPORTED_REQUEST, code)
+        if self.state is None:
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+        if code == GET_CAPABILITIES:
+            return self._get_capabilities(req), 0
+        if v != self.version:
+            raise SpdmError(ERR_VERSION_MISMATCH)
+        if code == NEGOTIATE_ALGORITHMS:
+            return self._negotiate_algorithms(req), 0
+        if self.state != 'algs':
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+        if code != GET_MEASUREMENTS:
+            self.l1 = b''
+        if code == GET_DIGESTS:
+            return self._get_digests(req), 0
+        if code == GET_CERTIFICATE:
+            return self._get_certificate(req), 0
+        if code == CHALLENGE:
+            return self._challenge(req)
+        return self._get_measurements(req)
+
+    def _exact(self, req, length):
+        """The request without transport padding; checks its size."""
+        if len(req) < length or len(req) - length > 3 or \
+                any(req[length:]):
+            self.log('  request is %d bytes, want %d' % (len(req), length))
+            raise SpdmError(ERR_INVALID_REQUEST)
+        return req[:length]
+
+    def _limit(self):
+        """The largest response the requester and we can carry."""
+        limit = self.cfg.dts
+        if self.version >= 0x12 and self.req_dts:
+            limit = min(limit, self.req_dts)
+        return limit
+
+    def _fits(self, rsp):
+        if len(rsp) > self._limit():
+            self.log('  response of %d bytes > limit %d' %
+                     (len(rsp), self._limit()))
+            raise SpdmError(ERR_RESPONSE_TOO_LARGE, 0,
+                            struct.pack('<I', len(rsp)))
+        return rsp
+
+    def _get_version(self, req):
+        if req[0] != 0x10:
+            raise SpdmError(ERR_VERSION_MISMATCH, version=0x10)
+        req = self._exact(req, 4)
+        self.reset()
+        rsp = encode_version([version_entry(v) for v in self.cfg.versions])
+        self.state = 'version'
+        self.vca = req + rsp
+        return rsp
+
+    def _get_capabilities(self, req):
+        v = req[0]
+        if self.state != 'version':
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+        if v not in self.cfg.versions:
+            raise SpdmError(ERR_VERSION_MISMATCH, version=0x10)
+        req = self._exact(req, 4 if v == 0x10 else 12 if v == 0x11 else 20)
+        if v >= 0x12:
+            dts, max_msg = u32(req, 12), u32(req, 16)
+            if dts < MIN_DATA_TRANSFER_SIZE or max_msg < dts:
+                raise SpdmError(ERR_INVALID_REQUEST)
+            self.req_dts = dts
+        self.version = v
+        rsp = encode_capabilities(v, RESPONDER_CT_EXPONENT, self.cfg.flags(),
+                                  self.cfg.dts, self.cfg.dts)
+        self.state = 'caps'
+        self.vca += req + rsp
+        return rsp
+
+    def _negotiate_algorithms(self, req):
+        v = req[0]
+        if self.state != 'caps':
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+        if len(req) < 32:
+            raise SpdmError(ERR_INVALID_REQUEST)
+        length = u16(req, 4)
+        n_structs = req[2] if v >= 0x11 else 0
+        pos = 32 + 4 * req[28] + 4 * req[29]
+        structs = []
+        for _ in range(n_structs):
+            if pos + 4 > len(req):
+                raise SpdmError(ERR_INVALID_REQUEST)
+            structs.append(req[pos])
+            fixed, ext = req[pos + 1] >> 4, req[pos + 1] & 0xF
+            pos += 2 + fixed + 4 * ext
+        if length != pos:
+            raise SpdmError(ERR_INVALID_REQUEST)
+        req = self._exact(req, length)
+        meas_spec, other = req[6], req[7]
+        asym_offer, hash_offer = u32(req, 8), u32(req, 12)
+        self.asym = self.cfg.asym if asym_offer & self.cfg.asym.bit else None
+        self.hash = next((h for h in self.cfg.hashes if hash_offer & h.bit),
+                         None)
+        if not self.asym or not self.hash:
+            self.log('  no common algorithm: asym offered 0x%x, hash '
+                     'offered 0x%x' % (asym_offer, hash_offer))
+        meas = self.cfg.meas_cap != 'none' and meas_spec & MEAS_SPEC_DMTF \
+            and self.hash
+        self.meas_hash = self.hash if meas else None
+        other_sel = 0
+        if v >= 0x12 and other & 0x2:
+            other_sel = 0x2         # opaque data format 1
+        # Sessions and mutual authentication are not supported: every
+        # AlgStruct the requester sent comes back with nothing selected.
+        rsp = encode_algorithms(
+            v, MEAS_SPEC_DMTF if meas else 0, other_sel,
+            self.hash.meas_bit if meas else 0,
+            self.asym.bit if self.asym else 0,
+            self.hash.bit if self.hash else 0,
+            [(t, 0) for t in structs])
+        self.state = 'algs'
+        self.vca += req + rsp
+        return rsp
+
+    def _slots(self):
+        return range(len(self.prov.leaves))
+
+    def _need_algorithms(self):
+        if not self.asym or not self.hash:
+            raise SpdmError(ERR_UNEXPECTED_REQUEST)
+
+    def _get_digests(self, req):
+        self._need_algorithms()
+        req = self._exact(req, 4)
+        rsp = self._fits(encode_digests(
+            req[0], {s: self.hash(self.prov.chain(s, self.hash))
+                     for s in self._slots()}))
+        self.m1 += req + rsp
+        return rsp
+
+    def _get_certificate(self, req):
+        self._need_algorithms()
+        v = req[0]
+        req = self._exact(req, 8)
+        slot, offset, length = req[2] & 0xF, u16(req, 4), u16(req, 6)
+        if slot not in self._slots():
+            raise SpdmError(ERR_INVALID_REQUEST)
+        chain = self.prov.chain(slot, self.hash)
+        if v >= 0x13 and req[3] & 0x01:         # SlotSizeRequested
+            rsp = encode_certificate(v, slot, b'', len(chain))
+        else:
+            if offset >= len(chain) or length == 0:
+                raise SpdmError(ERR_INVALID_REQUEST)
+            portion = chain[offset:offset +
+                            min(length, self._limit() - CERT_HDR_LEN)]
+            rsp = encode_certificate(v, slot, portion,
+                                     len(chain) - offset - len(portion))
+        self.m1 += req + rsp
+        return rsp
+
+    def _summary(self, v, kind):
+        """MeasurementSummaryHash of type @kind (1 TCB, 0xFF all)."""
+        blocks = [m for m in self.cfg.measurements
+                  if kind == 0xFF or m.tcb]
+        data = b''
+        for m in blocks:
+            block = m.block(self.meas_hash)
+            # 1.0/1.1 hash the DMTF measurements, 1.2+ the whole blocks.
+            data += block if v >= 0x12 else block[4:]
+        return self.hash(data)
+
+    def _nonce(self, code, req_nonce):
+        if self._fault('wrong-nonce', code):
+            return req_nonce
+        return os.urandom(NONCE_LEN)
+
+    def _sign(self, v, transcript, slot, context):
+        msg = signed_message(v, transcript, self.hash, context)
+        return self.asym.sign(self.prov.key(slot), msg, self.hash)
+
+    def _challenge(self, req):
+        self._need_algorithms()
+        v = req[0]
+        req = self._exact(req, 4 + NONCE_LEN +
+                          (CONTEXT_LEN if v >= 0x13 else 0))
+        slot, kind = req[2], req[3]
+        if slot not in self._slots():
+            raise SpdmError(ERR_INVALID_REQUEST)
+        if kind not in (0, 1, 0xFF) or (kind and not self.meas_hash):
+            raise SpdmError(ERR_INVALID_REQUEST)
+        nonce = req[4:4 + NONCE_LEN]
+        body = encode_challenge_auth(
+            v, slot, self.hash(self.prov.chain(slot, self.hash)),
+            self._nonce(CHALLENGE, nonce),
+            self._summary(v, kind) if kind else b'',
+            context=req[4 + NONCE_LEN:])
+        sig = self._sign(v, self.vca + self.m1 + req + body, slot,
+                         CHALLENGE_AUTH_CONTEXT)
+        rsp = self._fits(body + sig)
+        self.m1 = b''
+        return rsp, len(sig)
+
+    def _get_measurements(self, req):
+        self._need_algorithms()
+        v = req[0]
+        if not self.meas_hash:
+            raise SpdmError(ERR_UNSUPPORTED_REQUEST, GET_MEASUREMENTS)
+        attrs, op = req[2], req[3]
+        signed = bool(attrs & 0x01)
+        if signed and self.cfg.meas_cap != 'sig':
+            raise SpdmError(ERR_INVALID_REQUEST)
+        length = 4
+        if signed:
+            length += NONCE_LEN + (1 if v >= 0x11 else 0)
+        if v >= 0x13:
+            length += CONTEXT_LEN
+        req = self._exact(req, length)
+        slot = req[4 + NONCE_LEN] & 0xF if signed and v >= 0x11 else 0
+        if signed and slot not in self._slots():
+            raise SpdmError(ERR_INVALID_REQUEST)
+        raw = v >= 0x12 and bool(attrs & 0x02)
+        meas = self.cfg.measurements
+        if op == 0:
+            param1, blocks = len(meas), []
+        elif op == 0xFF:
+            param1, blocks = 0, meas
+        else:
+            param1 = 0
+            blocks = [m for m in meas if m.index == op]
+            if not blocks:
+                raise SpdmError(ERR_INVALID_REQUEST)
+        context = req[-CONTEXT_LEN:] if v >= 0x13 else b''
+        nonce = req[4:4 + NONCE_LEN] if signed else None
+        body = encode_measurements(
+            v, param1, slot if signed and v >= 0x11 else 0,
+            [m.block(self.meas_hash, raw) for m in blocks],
+            self._nonce(GET_MEASUREMENTS, nonce) if signed
+            else os.urandom(NONCE_LEN), context=context)
+        self.m1 = b''
+        if not signed:
+            rsp = self._fits(body)
+            self.l1 += req + rsp
+            return rsp, 0
+        l1 = (self.vca if v >= 0x12 else b'') + self.l1 + req + body
+        sig = self._sign(v, l1, slot, MEASUREMENTS_CONTEXT)
+        rsp = self._fits(body + sig)
+        self.l1 = b''
+        return rsp, len(sig)
+
+
+def oversize(rsp, sig_len):
+    """Make a length field of @rsp claim more than the data; returns the
+    response and how many dwords to add to the DOE Length instead (for a
+    response without a length field)."""
+    b = bytearray(rsp)
+    code = rsp[1] if len(rsp) > 1 else None
+    if code == VERSION and len(b) >= 6:
+        b[5] += 4                           # 8 more bytes of entries
+    elif code == ALGORITHMS and len(b) >= 6:
+        struct.pack_into('<H', b, 4, len(b) + 16)
+    elif code == DIGESTS and len(b) >= 4:
+        b[3] |= 0xFF                        # digests of every slot
+    elif code == CERTIFICATE and len(b) >= 8:
+        struct.pack_into('<H', b, 4, u16(b, 4) + 16)
+    elif code == MEASUREMENTS and len(b) >= 8:
+        b[5:8] = (u24(b, 5) + len(b)).to_bytes(3, 'little')
+    elif code == CHALLENGE_AUTH:
+        # OpaqueLength sits right before the (1.3) context and signature.
+        _, pos = challenge_auth_opaque_pos(rsp, sig_len)
+        struct.pack_into('<H', b, pos, len(b))
+    else:
+        return rsp, 1                       # e.g. CAPABILITIES, ERROR
+    return bytes(b), 0
+
+
+def challenge_auth_opaque_pos(rsp, sig_len):
+    """(OpaqueLength, its offset) of a CHALLENGE_AUTH with empty opaque."""
+    pos = len(rsp) - sig_len - (CONTEXT_LEN if rsp[0] >= 0x13 else 0) - 2
+    return u16(rsp, pos), pos
+
+
+# ---------------------------------------------------------------------------
+# Connection handling (socket-free, so that --selftest can drive it)
+# ---------------------------------------------------------------------------
+
+
+class Session:
+    """Turns incoming frames into answers for one connection."""
+
+    def __init__(self, cfg, prov, logger):
+        self.logger = logger
+        self.device = Device(cfg, prov, logger.note)
+        self.stop = False
+
+    def on_frame(self, cmd, ttype, payload):
+        """Returns the frames to send back (a list of encoded frames)."""
+        name = CMD_NAMES.get(cmd, '0x%04x' % cmd)
+        if cmd == CMD_SHUTDOWN:
+            self.logger.note('SHUTDOWN received')
+            self.stop = True
+            return [encode_frame(CMD_SHUTDOWN, ttype)]
+        if cmd == CMD_TEST:
+            self.logger.note('TEST received: %r' % payload[:64])
+            return [encode_frame(CMD_TEST, ttype, TEST_REPLY)]
+        if cmd != CMD_NORMAL:
+            self.logger.note('ignoring command %s (%d bytes)' %
+                             (name, len(payload)))
+            return []
+        try:
+            obj_type, msg = self._unwrap(ttype, payload)
+        except TransportError as e:
+            self.logger.note('bad transport message: %s: %s' %
+                             (e, payload.hex()))
+            return [encode_frame(CMD_NORMAL, ttype)]
+        if obj_type is None:            # secured messages: no sessions
+            self.logger.note('secured message ignored: %s' % payload.hex())
+            return [encode_frame(CMD_NORMAL, ttype)]
+        self.logger.message('>', msg)
+        reply = self.device.handle(msg)
+        self.logger.message('<', reply.msg, reply.note)
+        if reply.silent:
+            return []
+        if reply.msg is None:
+            return [encode_frame(CMD_NORMAL, ttype)]
+        out = self._wrap(ttype, obj_type, reply.msg, reply.extra_dwords)
+        if len(out) > QEMU_MAX_PAYLOAD:
+            self.logger.note('WARNING: %d-byte payload exceeds QEMU\'s %d' %
+                             (len(out), QEMU_MAX_PAYLOAD))
+        return [encode_frame(CMD_NORMAL, ttype, out)]
+
+    @staticmethod
+    def _unwrap(ttype, payload):
+        if ttype == TRANSPORT_PCI_DOE:
+            obj_type, msg = doe_decode(payload)
+            if obj_type == DOE_TYPE_SECURED_CMA:
+                return None, b''
+            if obj_type != DOE_TYPE_CMA:
+                raise TransportError('DOE type %d' % obj_type)
+            return obj_type, msg
+        if ttype == TRANSPORT_MCTP:
+            if not payload:
+                raise TransportError('empty MCTP message')
+            if payload[0] == MCTP_TYPE_SECURED_SPDM:
+                return None, b''
+            if payload[0] != MCTP_TYPE_SPDM:
+                raise TransportError('MCTP type 0x%02x' % payload[0])
+            return payload[0], payload[1:]
+        if ttype == TRANSPORT_NONE:
+            return 0, payload
+        raise TransportError('transport type %d' % ttype)
+
+    @staticmethod
+    def _wrap(ttype, obj_type, msg, extra_dwords):
+        if ttype == TRANSPORT_PCI_DOE:
+            return doe_encode(msg, obj_type, extra_dwords)
+        if ttype == TRANSPORT_MCTP:
+            return bytes([obj_type]) + msg
+        return msg
+
+
+class Logger:
+    """Hex log file (--log) and one-line summaries on stderr (-v)."""
+
+    def __init__(self, path=None, verbose=False, quiet=False):
+        self.file = open(path, 'a', buffering=1) if path else None
+        self.verbose = verbose
+        self.quiet = quiet
+        self.start = time.monotonic()
+
+    def _stamp(self):
+        return '%9.3f' % (time.monotonic() - self.start)
+
+    def info(self, text):
+        if not self.quiet:
+            print('responder: %s' % text, file=sys.stderr, flush=True)
+        if self.file:
+            self.file.write('%s # %s\n' % (self._stamp(), text))
+
+    def note(self, text):
+        if self.verbose:
+            print('responder: %s' % text, file=sys.stderr, flush=True)
+        if self.file:
+            self.file.write('%s # %s\n' % (self._stamp(), text))
+
+    def message(self, direction, msg, note=''):
+        what = describe(msg) + (' [%s]' % note if note else '')
+        if self.verbose:
+            print('responder: %s %s' % (direction, what), file=sys.stderr,
+                  flush=True)
+        if self.file:
+            self.file.write('%s %s %s\n' % (self._stamp(), direction, what))
+            if msg:
+                self.file.write('%s %s %s\n' % (self._stamp(), direction,
+                                                msg.hex()))
+
+    def close(self):
+        if self.file:
+            self.file.close()
+            self.file = None
+
+
+class Stop(Exception):
+    pass
+
+
+def serve(args, cfg, prov, logger):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(('127.0.0.1', args.port))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    print('listening on 127.0.0.1:%d' % port, flush=True)
+    logger.info('listening on 127.0.0.1:%d (SPDM %s, %s, %s)' %
+                (port, ','.join(version_str(v) for v in cfg.versions),
+                 cfg.asym.name, ','.join(h.name for h in cfg.hashes)))
+    try:
+        while True:
+            conn, peer = srv.accept()
+            logger.info('connection from %s:%d' % peer)
+            session = Session(cfg, prov, logger)
+            reader = FrameReader()
+            try:
+                while not session.stop:
+                    data = conn.recv(65536)
+                    if not data:
+                        logger.info('connection closed by the peer')
+                        break
+                    for cmd, ttype, payload in reader.feed(data):
+                        for frame in session.on_frame(cmd, ttype, payload):
+                            conn.sendall(frame)
+                        if session.stop:
+                            break
+            except (OSError, TransportError) as e:
+                logger.info('connection error: %s' % e)
+            finally:
+                conn.close()
+            if session.stop:
+                logger.info('shutting down')
+                return 0
+            if not args.keep_listening:
+                return 0
+    finally:
+        srv.close()
+
+
+# ---------------------------------------------------------------------------
+# Self test: a requester written independently of Device, no sockets
+# ---------------------------------------------------------------------------
+
+
+class ReqFailure(Exception):
+    """The test requester rejects a response; @why is a short tag."""
+
+    def __init__(self, why, **info):
+        super().__init__(why)
+        self.why = why
+        self.info = info
+
+
+class TestRequester:
+    """An SPDM requester for the self test.
+
+    It talks DOE to a Session through the frame codec, strips transport
+    padding by parsing each response to its exact length, keeps its own
+    VCA / M1 / L1 and verifies everything it can.
+    """
+
+    OFFER_ASYM = 0x1FF
+    OFFER_HASH = 0x3F
+
+    def __init__(self, session, trusted_root=None, dts=None, max_v=0x13,
+                 offer_asym=OFFER_ASYM, offer_hash=OFFER_HASH):
+        self.session = session
+        self.trusted_root = trusted_root
+        self.dts = dts
+        self.max_v = max_v
+        self.offer_asym = offer_asym
+        self.offer_hash = offer_hash
+        self.busy = self.not_ready = 0
+        self.chains = {}
+        self.leaf_keys = {}
+
+    # -- transport --
+
+    def transfer(self, msg):
+        """One DOE exchange; None when the responder answers nothing."""
+        frame = encode_frame(CMD_NORMAL, TRANSPORT_PCI_DOE, doe_encode(msg))
+        reader = FrameReader()
+        (cmd, ttype, payload), = reader.feed(frame)
+        out = b''.join(self.session.on_frame(cmd, ttype, payload))
+        frames = FrameReader().feed(out)
+        if not frames:
+            return None
+        (cmd, ttype, payload), = frames
+        assert cmd == CMD_NORMAL and ttype == TRANSPORT_PCI_DOE
+        if not payload:
+            return None
+        vendor, obj_type, _, length = struct.unpack_from('<HBBI', payload)
+        if (vendor, obj_type) != (1, 1):
+            raise ReqFailure('doe-header')
+        if length * 4 != len(payload):
+            raise ReqFailure('doe-length')
+        return payload[8:]
+
+    def raw(self, req):
+        """@req once; the (padded) response, header checked."""
+        rsp = self.transfer(req)
+        if rsp is None:
+            raise ReqFailure('no-response')
+        if len(rsp) < 4:
+            raise ReqFailure('short')
+        return rsp
+
+    def exchange(self, req, want):
+        """Send @req with Busy / ResponseNotReady handling; returns the
+        padded response with code @want."""
+        for _ in range(4):
+            rsp = self.raw(req)
+            if rsp[1] == ERROR and rsp[2] == ERR_BUSY:
+                self.busy += 1
+                continue
+            break
+        else:
+            raise ReqFailure('busy')
+        if rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY:
+            self.not_ready += 1
+            if len(rsp) < 8 or rsp[5] != req[1]:
+                raise ReqFailure('not-ready-ext')
+            tries, token = rsp[7], rsp[6]
+            for _ in range(tries):
+                time.sleep((1 << rsp[4]) / 1e6)
+                rsp = self.raw(bytes([req[0], RESPOND_IF_READY, req[1],
+                                      token]))
+                if not (rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY):
+                    break
+            else:
+                raise ReqFailure('not-ready')
+        if rsp[1] == ERROR:
+            raise ReqFailure('error', code=rsp[2], data=rsp[3])
+        if rsp[0] != req[0]:
+            raise ReqFailure('version')
+        if rsp[1] != want:
+            raise ReqFailure('code')
+        return rsp
+
+    @staticmethod
+    def exact(rsp, length):
+        """Cut @rsp to @length, allowing only zero DOE padding after it."""
+        if len(rsp) < length:
+            raise ReqFailure('short')
+        if len(rsp) - length > 3 or any(rsp[length:]):
+            raise ReqFailure('trailing')
+        return rsp[:length]
+
+    # -- the protocol --
+
+    def connect(self):
+        req = bytes([0x10, GET_VERSION, 0, 0])
+        rsp = self.exchange(req, VERSION)
+        if len(rsp) < 6:
+            raise ReqFailure('short')
+        rsp = self.exact(rsp, 6 + 2 * rsp[5])
+        mine = [e >> 8 for e in struct.unpack_from('<%dH' % rsp[5], rsp, 6)
+                if 0x10 <= e >> 8 <= self.max_v]
+        if not mine:
+            raise ReqFailure('no-version')
+        v = self.v = max(mine)
+        self.vca = req + rsp
+
+        req = encode_get_capabilities(v, 10, CAP_CERT | CAP_CHAL,
+                                      self.dts or 4096, self.dts or 4096)
+        rsp = self.exact(self.exchange(req, CAPABILITIES),
+                         20 if v >= 0x12 else 12)
+        self.flags = u32(rsp, 8)
+        self.rsp_dts = u32(rsp, 12) if v >= 0x12 else None
+        self.vca += req + rsp
+
+        req = encode_negotiate_algorithms(
+            v, self.offer_asym, self.offer_hash,
+            structs=[(4, 0x10)] if v >= 0x11 else ())   # ReqBaseAsymAlg
+        rsp = self.exchange(req, ALGORITHMS)
+        if len(rsp) < 6:
+            raise ReqFailure('short')
+        rsp = self.exact(rsp, u16(rsp, 4))
+        if len(rsp) < 36:
+            raise ReqFailure('short')
+        self.vca += req + rsp
+        self.asym_bit, self.hash_bit = u32(rsp, 12), u32(rsp, 16)
+        self.meas_bit = u32(rsp, 8)
+        if self.asym_bit not in [a.bit for a in ASYMS.values()] or \
+                self.hash_bit not in HASH_BY_BIT:
+            raise ReqFailure('algorithms')
+        self.asym = next(a for a in ASYMS.values() if a.bit == self.asym_bit)
+        self.h = HASH_BY_BIT[self.hash_bit]
+        self.m1 = b''
+        self.l1 = b''
+
+    def digests(self):
+        v, H = self.v, self.h.size
+        req = bytes([v, GET_DIGESTS, 0, 0])
+        rsp = self.exchange(req, DIGESTS)
+        slots = bits_of(rsp[3])
+        rsp = self.exact(rsp, 4 + H * len(slots))
+        if v >= 0x13 and rsp[2] != rsp[3]:
+            raise ReqFailure('digests-params')
+        self.m1 += req + rsp
+        self.l1 = b''
+        return {s: rsp[4 + i * H:4 + (i + 1) * H]
+                for i, s in enumerate(slots)}
+
+    def certificate(self, slot, portion_max=None):
+        v = self.v
+        limit = 4096 if v < 0x12 else min(self.dts or 4096, self.rsp_dts)
+        want = min(portion_max or 0xFFFF, limit - CERT_HDR_LEN)
+        data, total, n = b'', None, 0
+        while True:
+            req = encode_get_certificate(v, slot, len(data), want)
+            rsp = self.exchange(req, CERTIFICATE)
+            if len(rsp) < 8:
+                raise ReqFailure('short')
+            plen, rem = u16(rsp, 4), u16(rsp, 6)
+            if plen == 0 or plen > want:
+                raise ReqFailure('cert-length')
+            rsp = self.exact(rsp, 8 + plen)
+            if total is None:
+                total = plen + rem
+            elif len(data) + plen + rem != total:
+                raise ReqFailure('cert-length')
+            self.m1 += req + rsp
+            data += rsp[8:]
+            n += 1
+            if not rem:
+                break
+            want = min(want, rem)
+        self.l1 = b''
+        self.chains[slot] = data
+        return data, n
+
+    def validate(self, slot, root_der, identity=None):
+        """Full chain check; stores the leaf key of @slot."""
+        chain, h = self.chains[slot], self.h
+        if u16(chain, 0) != len(chain) or u16(chain, 2):
+            raise ReqFailure('chain-length')
+        ders = der_split(chain[4 + h.size:])
+        certs = [x509.load_der_x509_certificate(d) for d in ders]
+        if chain[4:4 + h.size] != h(ders[0]):
+            raise ReqFailure('root-hash')
+        if ders[0] != root_der:
+            raise ReqFailure('untrusted')
+        for parent, child in zip(certs, certs[1:]):
+            bc = parent.extensions.get_extension_for_class(
+                x509.BasicConstraints).value
+            if not bc.ca or child.issuer != parent.subject:
+                raise ReqFailure('not-ca')
+            pub = parent.public_key()
+            try:
+                if isinstance(pub, ec.EllipticCurvePublicKey):
+                    pub.verify(child.signature, child.tbs_certificate_bytes,
+                               ec.ECDSA(child.signature_hash_algorithm))
+                else:
+                    pub.verify(child.signature, child.tbs_certificate_bytes,
+                               padding.PKCS1v15(),
+                               child.signature_hash_algorithm)
+            except InvalidSignature:
+                raise ReqFailure('cert-signature')
+        leaf = certs[-1]
+        if not self.asym.keytype.fits(leaf.public_key()):
+            raise ReqFailure('key-type')
+        if identity is not None and cma_identity_of(leaf) != [identity]:
+            raise ReqFailure('identity')
+        self.leaf_keys[slot] = leaf.public_key()
+
+    def verify(self, slot, transcript, sig, context):
+        """Verify @sig; the 1.2+ prefix is built here independently."""
+        msg = transcript
+        if self.v >= 0x12:
+            ver = ('dmtf-spdm-v1.%d.*' % (self.v & 0xF)).encode()
+            msg = ver * 4 + context.rjust(36, b'\0') + self.h(transcript)
+        return self.asym.verify(self.leaf_keys[slot], sig, msg, self.h)
+
+    def challenge(self, slot, kind=0):
+        v, H = self.v, self.h.size
+        nonce = os.urandom(NONCE_LEN)
+        context = os.urandom(CONTEXT_LEN)
+        req = encode_challenge(v, slot, kind, nonce, context)
+        rsp = self.exchange(req, CHALLENGE_AUTH)
+        summary = H if kind else 0
+        pos = 4 + H + NONCE_LEN + summary
+        if len(rsp) < pos + 2:
+            raise ReqFailure('short')
+        pos += 2 + u16(rsp, pos)
+        if v >= 0x13:
+            pos += CONTEXT_LEN
+        rsp = self.exact(rsp, pos + self.asym.sig_len)
+        body, sig = rsp[:pos], rsp[pos:]
+        transcript = self.vca + self.m1 + req + body
+        self.m1 = b''
+        self.l1 = b''
+        info = dict(sig_ok=self.verify(slot, transcript, sig,
+                                       CHALLENGE_AUTH_CONTEXT),
+                    fixable=self.verify(slot, transcript,
+                                        sig[:-1] + bytes([sig[-1] ^ 1]),
+                                        CHALLENGE_AUTH_CONTEXT))
+        if rsp[2] != slot or rsp[3] != 1 << slot:
+            raise ReqFailure('params', **info)
+        if rsp[4:4 + H] != self.h(self.chains[slot]):
+            raise ReqFailure('chain-hash', **info)
+        if rsp[4 + H:4 + H + NONCE_LEN] == nonce:
+            raise ReqFailure('nonce-echo', **info)
+        if v >= 0x13 and rsp[pos - CONTEXT_LEN:pos] != context:
+            raise ReqFailure('context', **info)
+        if not info['sig_ok']:
+            raise ReqFailure('signature', **info)
+        return rsp[4 + H + NONCE_LEN:4 + H + NONCE_LEN + summary]
+
+    def measurements(self, op, signed=False, slot=0, raw=False):
+        """Returns (Param1, [(index, spec, dmtf measurement bytes)])."""
+        v = self.v
+        if v < 0x11:
+            slot = 0        # SPDM 1.0 has no SlotIDParam: slot 0 signs
+        nonce = os.urandom(NONCE_LEN) if signed else b''
+        context = os.urandom(CONTEXT_LEN)
+        attrs = (0x01 if signed else 0) | (0x02 if raw else 0)
+        req = encode_get_measurements(v, attrs, op, nonce, slot, context)
+        rsp = self.exchange(req, MEASUREMENTS)
+        if len(rsp) < 8:
+            raise ReqFailure('short')
+        count, rec_len = rsp[4], u24(rsp, 5)
+        pos = 8 + rec_len
+        if len(rsp) < pos + NONCE_LEN + 2:
+            raise ReqFailure('short')
+        blocks, p = [], 8
+        for _ in range(count):
+            if p + 4 > 8 + rec_len:
+                raise ReqFailure('record')
+            size = u16(rsp, p + 2)
+            blocks.append((rsp[p], rsp[p + 1], rsp[p + 4:p + 4 + size]))
+            p += 4 + size
+        if p != 8 + rec_len:
+            raise ReqFailure('record')
+        rsp_nonce = rsp[pos:pos + NONCE_LEN]
+        pos += NONCE_LEN
+        pos += 2 + u16(rsp, pos)
+        if v >= 0x13:
+            pos += CONTEXT_LEN
+        sig_len = self.asym.sig_len if signed else 0
+        rsp = self.exact(rsp, pos + sig_len)
+        if v >= 0x13 and rsp[pos - CONTEXT_LEN:pos] != context:
+            raise ReqFailure('context')
+        self.m1 = b''
+        if not signed:
+            self.l1 += req + rsp
+            return rsp[2], blocks
+        body, sig = rsp[:pos], rsp[pos:]
+        transcript = (self.vca if v >= 0x12 else b'') + self.l1 + req + body
+        self.l1 = b''
+        info = dict(sig_ok=self.verify(slot, transcript, sig,
+                                       MEASUREMENTS_CONTEXT),
+                    fixable=self.verify(slot, transcript,
+                                        sig[:-1] + bytes([sig[-1] ^ 1]),
+                                        MEASUREMENTS_CONTEXT))
+        if v >= 0x11 and rsp[3] & 0xF != slot:
+            raise ReqFailure('params', **info)
+        if rsp_nonce == nonce:
+            raise ReqFailure('nonce-echo', **info)
+        if not info['sig_ok']:
+            raise ReqFailure('signature', **info)
+        return rsp[2], blocks
+
+
+class NullLogger(Logger):
+    def __init__(self):
+        super().__init__(None, False, True)
+
+
+SELFTEST_SUITES = [
+    ('ecdsa-p256', 'sha256'), ('ecdsa-p384', 'sha384'),
+    ('ecdsa-p521', 'sha512'), ('rsassa-3072', 'sha384'),
+    ('rsapss-2048', 'sha256'), ('rsassa-2048', 'sha3-256'),
+]
+
+
+class Selftest:
+    def __init__(self):
+        self.failures = []
+        self.checks = 0
+        self.provs = {}
+
+    def check(self, cond, what):
+        self.checks += 1
+        if not cond:
+            self.failures.append(what)
+            print('selftest: FAIL: %s' % what, file=sys.stderr)
+
+    def device(self, **kw):
+        cfg = Config(**kw)
+        key = (kw.get('asym', DEFAULT_ASYM), kw.get('slots', 1),
+               'untrusted' in cfg.fault_names())
+        if key not in self.provs:
+            self.provs[key] = Provisioning(cfg)
+        prov = self.provs[key]
+        return cfg, prov, Session(cfg, prov, NullLogger())
+
+    def expect_fail(self, fn, why, what):
+        try:
+            fn()
+        except ReqFailure as e:
+            self.check(e.why == why, '%s: failed with %s, want %s' %
+                       (what, e.why, why))
+            return e
+        self.check(False, '%s: did not fail (want %s)' % (what, why))
+        return None
+
+    # -- the full flow --
+
+    def flow(self, v, asym, hname, slots=2):
+        what = 'v%s %s/%s' % (version_str(v), asym, hname)
+        cfg, prov, session = self.device(
+            versions=[x for x in (0x10, 0x11, 0x12, 0x13) if x <= v],
+            asym=asym, hashes=[hname], slots=slots,
+            dts=1024 if v < 0x12 else DEFAULT_DTS)
+        rq = TestRequester(session, dts=1024 if v >= 0x12 else None)
+        rq.connect()
+        self.check((rq.v, rq.asym.name, rq.h.name) ==
+                   (v, asym.replace('-', '_'), hname.replace('-', '_')),
+                   what + ': negotiated %x %s %s' %
+                   (rq.v, rq.asym.name, rq.h.name))
+        digests = rq.digests()
+        self.check(sorted(digests) == list(range(slots)), what + ': slots')
+        for s in digests:
+            chain, n = rq.certificate(s, portion_max=400)
+            self.check(n >= 2, what + ': chain in %d portion(s)' % n)
+            self.check(rq.h(chain) == digests[s], what + ': digest')
+            rq.validate(s, prov.trusted_root.der, prov.identity)
+        summary_all = rq.challenge(slots - 1, 0xFF)
+        summary_tcb = rq.challenge(0, 1)
+        self.check(rq.challenge(0) == b'', what + ': no summary')
+        # Measurements: count, one index, then all signed (L1 spans them).
+        count, blocks = rq.measurements(0)
+        self.check(count == len(cfg.measurements) and not blocks,
+                   what + ': count')
+        first = cfg.measurements[0]
+        _, blocks = rq.measurements(first.index)
+        self.check(len(blocks) == 1 and blocks[0][0] == first.index and
+                   blocks[0][2][0] == first.mtype, what + ': one index')
+        _, blocks = rq.measurements(0xFF, signed=True, slot=slots - 1)
+        self.check([b[0] for b in blocks] ==
+                   [m.index for m in cfg.measurements], what + ': all')
+        mh = rq.h       # the measurement hash follows the base hash
+
+        def summary(select):
+            data = b''
+            for (idx, spec, dmtf), m in zip(blocks, cfg.measurements):
+                if select(m):
+                    data += (struct.pack('<BBH', idx, spec, len(dmtf)) + dmtf
+                             if v >= 0x12 else dmtf)
+            return mh(data)
+        self.check(summary_all == summary(lambda m: True),
+                   what + ': summary hash (all)')
+        self.check(summary_tcb == summary(lambda m: m.tcb),
+                   what + ': summary hash (TCB)')
+        for (idx, spec, dmtf), m in zip(blocks, cfg.measurements):
+            value = m.value if m.raw else mh(m.value)
+            self.check(spec == MEAS_SPEC_DMTF and dmtf ==
+                       struct.pack('<BH', m.mtype |
+                                   (0x80 if m.raw else 0), len(value)) +
+                       value, what + ': block %d' % idx)
+        _, blocks = rq.measurements(first.index, signed=True)
+        self.check(len(blocks) == 1, what + ': signed single index')
+        if v >= 0x12:
+            _, blocks = rq.measurements(first.index, raw=True)
+            self.check(blocks[0][2][0] == first.mtype | 0x80 and
+                       blocks[0][2][3:] == first.value, what + ': raw')
+        # A second authentication on the same connection.
+        rq.connect()
+        rq.digests()
+        rq.challenge(0)
+
+    # -- faults --
+
+    def faults(self, v):
+        tag = 'v%s' % version_str(v)
+        base = dict(versions=[v], asym='ecdsa-p256', hashes=['sha256'])
+
+        def run(faults, **kw):
+            cfg, prov, session = self.device(faults=faults, **dict(base,
+                                                                   **kw))
+            rq = TestRequester(session, dts=512)
+            return prov, rq
+
+        def full(rq, prov):
+            rq.connect()
+            d = rq.digests()
+            for s in d:
+                rq.certificate(s)
+                rq.validate(s, prov.trusted_root.der, prov.identity)
+            rq.challenge(0)
+            rq.measurements(0xFF, signed=True)
+
+        prov, rq = run(['busy'])
+        full(rq, prov)
+        self.check(rq.busy >= 7, tag + ': busy seen %d times' % rq.busy)
+        prov, rq = run(['not-ready'])
+        full(rq, prov)
+        self.check(rq.not_ready >= 4, tag + ': not-ready seen %d times' %
+                   rq.not_ready)
+        prov, rq = run(['not-ready:GET_CAPABILITIES'])
+        full(rq, prov)
+        self.check(rq.not_ready == 1, tag + ': not-ready on capabilities')
+
+        for code, call in ((CHALLENGE, lambda rq: rq.challenge(0)),
+                           (GET_MEASUREMENTS,
+                            lambda rq: rq.measurements(0xFF, signed=True))):
+            name = REQUEST_NAMES[code]
+            prov, rq = run(['bad-signature:' + name])
+            rq.connect()
+            rq.digests()
+            rq.certificate(0)
+            rq.validate(0, prov.trusted_root.der)
+            e = self.expect_fail(lambda: call(rq), 'signature',
+                                 tag + ' bad-signature ' + name)
+            self.check(e and e.info.get('fixable'),
+                       tag + ': bad-signature is more than one bit')
+            prov, rq = run(['wrong-nonce:' + name])
+            rq.connect()
+            rq.digests()
+            rq.certificate(0)
+            rq.validate(0, prov.trusted_root.der)
+            e = self.expect_fail(lambda: call(rq), 'nonce-echo',
+                                 tag + ' wrong-nonce ' + name)
+            self.check(e and e.info.get('sig_ok'),
+                       tag + ': wrong-nonce response not signed correctly')
+
+        # Every response kind, truncated and oversized.
+        steps = [GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS,
+                 GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS]
+        for fault in ('truncated', 'oversized', 'no-response', 'silent'):
+            for code in steps:
+                prov, rq = run(['%s:%s' % (fault, REQUEST_NAMES[code])])
+                try:
+                    full(rq, prov)
+                    why = None
+                except ReqFailure as e:
+                    why = e.why
+                what = '%s %s:%s' % (tag, fault, REQUEST_NAMES[code])
+                if fault in ('no-response', 'silent'):
+                    self.check(why == 'no-response', what + ': got %s' % why)
+                else:
+                    self.check(why is not None, what + ': not detected')
+                # One-shot faults fire again after the next answered
+                # GET_VERSION (so every authentication meets them), but a
+                # GET_VERSION fault only on every other GET_VERSION.
+                try:
+                    full(rq, prov)
+                    again = None
+                except ReqFailure as e:
+                    again = e.why
+                want = None if code == GET_VERSION else why
+                self.check(again == want, what + ': second try %s, want %s'
+                           % (again, want))
+
+        prov, rq = run(['untrusted'])
+        rq.connect()
+        rq.digests()
+        rq.certificate(0)
+        self.expect_fail(lambda: rq.validate(0, prov.trusted_root.der),
+                         'untrusted', tag + ' untrusted')
+        rq.validate(0, prov.cs.root.der)        # the only problem
+
+    # -- protocol errors --
+
+    def errors(self):
+        cfg, prov, session = self.device(versions=[0x12, 0x13])
+        rq = TestRequester(session)
+
+        def error_of(req):
+            rsp = rq.raw(req)
+            return (rsp[1], rsp[2], rsp[3]) if rsp[1] == ERROR else rsp[1]
+
+        self.check(error_of(bytes([0x12, GET_DIGESTS, 0, 0])) ==
+                   (ERROR, ERR_UNEXPECTED_REQUEST, 0), 'digests before VCA')
+        self.check(error_of(bytes([0x11, GET_VERSION, 0, 0]))[:2] ==
+                   (ERROR, ERR_VERSION_MISMATCH), 'GET_VERSION 1.1')
+        self.check(error_of(bytes([0x12, 0xE4, 0, 0]) + bytes(40)) ==
+                   (ERROR, ERR_UNSUPPORTED_REQUEST, 0xE4), 'KEY_EXCHANGE')
+        self.check(error_of(bytes([0x10, GET_VERSION, 0, 0])) == VERSION,
+                   'GET_VERSION')
+        self.check(error_of(encode_get_capabilities(0x11))[:2] ==
+                   (ERROR, ERR_VERSION_MISMATCH), 'unsupported version')
+        rq.connect()
+        self.check(rq.v == 0x13, 'highest common version')
+        self.check(error_of(bytes([0x12, GET_DIGESTS, 0, 0]))[:2] ==
+                   (ERROR, ERR_VERSION_MISMATCH), 'request version')
+        self.check(error_of(encode_get_certificate(0x13, 3, 0, 100)) ==
+                   (ERROR, ERR_INVALID_REQUEST, 0), 'empty slot')
+        self.check(error_of(bytes([0x13, GET_DIGESTS, 0, 0, 1])) ==
+                   (ERROR, ERR_INVALID_REQUEST, 0), 'trailing garbage')
+        self.check(error_of(bytes([0x13, RESPOND_IF_READY, GET_DIGESTS, 1]))
+                   == (ERROR, ERR_UNEXPECTED_REQUEST, 0), 'stray RIF')
+        # 1.3 SlotSizeRequested
+        rsp = rq.raw(struct.pack('<4BHH', 0x13, GET_CERTIFICATE, 0, 1, 0, 0))
+        self.check(rsp[1] == CERTIFICATE and u16(rsp, 4) == 0 and
+                   u16(rsp, 6) == len(prov.chain(0, rq.h)), 'slot size')
+        # A response larger than the requester's DataTransferSize
+        cfg, prov, session = self.device(versions=[0x12], asym='rsassa-3072',
+                                         hashes=['sha384'])
+        rq = TestRequester(session, dts=MIN_DATA_TRANSFER_SIZE)
+        rq.connect()
+        self.expect_fail(lambda: rq.measurements(0xFF, signed=True),
+                         'error', 'response too large')
+        # A requester that offers none of our algorithms
+        cfg, prov, session = self.device(versions=[0x12])
+        rq = TestRequester(session, offer_asym=0x80, offer_hash=0x2)
+        self.expect_fail(rq.connect, 'algorithms', 'no common algorithm')
+        # Hash preference list: the first offered wins
+        cfg, prov, session = self.device(versions=[0x12],
+                                         hashes=['sha512', 'sha256'])
+        rq = TestRequester(session, offer_hash=0x3)
+        rq.connect()
+        self.check(rq.h.name == 'sha256', 'hash preference')
+        # Measurements without signing capability
+        cfg, prov, session = self.device(versions=[0x12], meas_cap='nosig')
+        rq = TestRequester(session)
+        rq.connect()
+        self.check(rq.flags & 0x18 == CAP_MEAS_NO_SIG, 'MEAS_CAP nosig')
+        self.check(len(rq.measurements(0xFF)[1]) == len(cfg.measurements),
+                   'unsigned measurements')
+        self.expect_fail(lambda: rq.measurements(0xFF, signed=True),
+                         'error', 'signed without MEAS_SIG')
+
+    def frames(self):
+        cfg, prov, session = self.device()
+        out = session.on_frame(CMD_TEST, TRANSPORT_PCI_DOE, b'Client Hello!')
+        self.check(out == [encode_frame(CMD_TEST, TRANSPORT_PCI_DOE,
+                                        TEST_REPLY)], 'TEST')
+        # MCTP framing
+        out = session.on_frame(CMD_NORMAL, TRANSPORT_MCTP,
+                               b'\x05\x10\x84\x00\x00')
+        frames = FrameReader().feed(b''.join(out))
+        self.check(frames[0][2][:3] == b'\x05\x10\x04', 'MCTP')
+        # A malformed DOE object gets an empty answer
+        out = session.on_frame(CMD_NORMAL, TRANSPORT_PCI_DOE, b'\x01\x00')
+        self.check(out == [encode_frame(CMD_NORMAL, TRANSPORT_PCI_DOE)],
+                   'bad DOE object')
+        # Frames split and joined arbitrarily
+        data = encode_frame(CMD_NORMAL, 2, b'abcd') + encode_frame(CMD_TEST,
+                                                                   2)
+        r = FrameReader()
+        got = r.feed(data[:5]) + r.feed(data[5:17]) + r.feed(data[17:])
+        self.check(got == [(CMD_NORMAL, 2, b'abcd'), (CMD_TEST, 2, b'')],
+                   'frame reader')
+        out = session.on_frame(CMD_SHUTDOWN, TRANSPORT_PCI_DOE, b'')
+        self.check(session.stop and out == [encode_frame(CMD_SHUTDOWN, 2)],
+                   'SHUTDOWN')
+        # DOE padding of every response length
+        for n in range(4, 12):
+            obj = doe_encode(bytes(range(n)))
+            self.check(len(obj) % 4 == 0 and doe_decode(obj)[1][:n] ==
+                       bytes(range(n)), 'DOE padding %d' % n)
+
+    def files(self):
+        cfg, prov, session = self.device(slots=2)
+        with tempfile.TemporaryDirectory() as d:
+            names = prov.write(d, cfg.hashes[0])
+            self.check({'root.der', 'root.pem', 'chain.der', 'leaf.pem',
+                        'chain-slot1.der', 'leaf-slot1.pem'} <= set(names),
+                       'cert-dir files')
+            with open(os.path.join(d, 'chain.der'), 'rb') as f:
+                chain = f.read()
+            with open(os.path.join(d, 'root.der'), 'rb') as f:
+                root = f.read()
+            rq = TestRequester(session)
+            rq.connect()
+            rq.digests()
+            self.check(rq.certificate(0)[0] == chain, 'chain.der')
+            rq.validate(0, root, prov.identity)
+            meas = os.path.join(d, 'meas.json')
+            with open(meas, 'w') as f:
+                json.dump([{'index': 3, 'type': 1, 'value': 'aabb'},
+                           {'index': 1, 'type': 6, 'value': '312e30',
+                            'raw': True}], f)
+            blocks = load_measurements(meas)
+            self.check([(b.index, b.raw) for b in blocks] ==
+                       [(1, True), (3, False)], 'measurements file')
+        ident = cma_identity(*parse_pci_id(DEFAULT_PCI_ID))
+        self.check(ident == 'Vendor=1b36:Device=0010:CC=010802:REV=02:'
+                   'SSVID=1af4:SSID=1100', 'identity string')
+
+    def run(self):
+        start = time.monotonic()
+        cases = 0
+        for asym, hname in SELFTEST_SUITES:
+            for v in (0x10, 0x11, 0x12, 0x13):
+                try:
+                    self.flow(v, asym, hname)
+                except ReqFailure as e:
+                    self.check(False, 'v%s %s/%s: %s %s' %
+                               (version_str(v), asym, hname, e.why, e.info))
+                cases += 1
+        for v in (0x10, 0x12, 0x13):
+            self.faults(v)
+        self.errors()
+        self.frames()
+        self.files()
+        print('selftest: %d flows (%d suites x 4 versions), %d checks, '
+              '%.1fs: %s' % (cases, len(SELFTEST_SUITES), self.checks,
+                             time.monotonic() - start,
+                             'FAILED' if self.failures else 'ok'))
+        print('%d passed, %d failed' % (self.checks - len(self.failures),
+                                        len(self.failures)))
+        return not self.failures
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        description='SPDM responder for QEMU\'s spdm_port (PCIe DOE); '
+        'answers GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, '
+        'GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS and '
+        'RESPOND_IF_READY, anything else with ERROR UnsupportedRequest.',
+        epilog='Faults (--fault NAME[:REQUEST], repeatable; REQUEST is e.g. '
+        'GET_DIGESTS or 0x81, default: every request the fault makes sense '
+        'for; one-shot faults fire once per request code after each '
+        'GET_VERSION): bad-signature, wrong-nonce (every signed response), '
+        'busy, not-ready, truncated, oversized, no-response (empty frame: '
+        'QEMU drops the object, the guest DOE times out), silent (no frame '
+        'at all: QEMU and the guest hang), untrusted (chain under a root '
+        'that is not root.der).')
+    ap.add_argument('--port', type=int, default=2323,
+                    help='TCP port on 127.0.0.1 (0: any; default %(default)s)')
+    ap.add_argument('--versions', default='1.0,1.1,1.2,1.3',
+                    help='versions to offer (default %(default)s)')
+    ap.add_argument('--asym', default=DEFAULT_ASYM,
+                    choices=sorted(ASYM_OPTIONS),
+                    help='signature algorithm (default %(default)s)')
+    ap.add_argument('--hash', default=DEFAULT_HASH,
+                    help='hash algorithm, or a comma-separated preference '
+                    'list (%s; default %%(default)s)' %
+                    '|'.join(sorted(HASH_OPTIONS)))
+    ap.add_argument('--cert-dir', metavar='DIR',
+                    help='write root.der, root.pem, chain.der (SPDM chain '
+                    'object of slot 0 for the first --hash), leaf.pem, '
+                    'certs.pem and chain-slotN.der/leaf-slotN.pem')
+    ap.add_argument('--pci-id', default=DEFAULT_PCI_ID,
+                    metavar='VENDOR:DEVICE:CC:REV:SSVID:SSID',
+                    help='identity in the leaf certificates '
+                    '(default: QEMU NVMe, %(default)s)')
+    ap.add_argument('--slots', type=int, default=1,
+                    help='certificate slots to provision (1-8)')
+    ap.add_argument('--measurements', metavar='FILE',
+                    help='JSON list of {"index", "type", "value" (hex), '
+                    '"raw" (bool), "tcb" (bool)}')
+    ap.add_argument('--meas-cap', choices=('sig', 'nosig', 'none'),
+                    default='sig', help='MEAS_CAP to advertise')
+    ap.add_argument('--dts', type=int, default=DEFAULT_DTS,
+                    help='DataTransferSize / largest response (default '
+                    '%%(default)s, at most %d)' % MAX_MESSAGE)
+    ap.add_argument('--fault', action='append', default=[],
+                    metavar='NAME[:REQUEST]', help='inject a fault')
+    ap.add_argument('--log', metavar='FILE',
+                    help='append every request and response in hex')
+    ap.add_argument('--keep-listening', action='store_true',
+                    help='accept a new connection after one closes '
+                    '(SHUTDOWN still exits)')
+    ap.add_argument('-v', '--verbose', action='store_true',
+                    help='one line per message on stderr')
+    ap.add_argument('-q', '--quiet', action='store_true',
+                    help='only print the listening line')
+    ap.add_argument('--selftest', action='store_true',
+                    help='check the responder against a built-in requester')
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.selftest:
+        return 0 if Selftest().run() else 1
+    try:
+        measurements = load_measurements(args.measurements) \
+            if args.measurements else None
+        hashes = [h.strip() for h in args.hash.split(',')]
+        for h in hashes:
+            if h not in HASH_OPTIONS:
+                raise ValueError('--hash: unknown %r' % h)
+        cfg = Config(versions=parse_versions(args.versions), asym=args.asym,
+                     hashes=hashes, slots=args.slots, pci_id=args.pci_id,
+                     measurements=measurements, faults=args.fault,
+                     meas_cap=args.meas_cap, dts=args.dts)
+        if not 0 <= args.port <= 0xFFFF:
+            raise ValueError('--port wants 0..65535')
+    except (ValueError, KeyError, OSError) as e:
+        print('responder: %s' % e, file=sys.stderr)
+        return 2
+
+    logger = Logger(args.log, args.verbose, args.quiet)
+
+    def on_signal(signum, _frame):
+        raise Stop(signal.Signals(signum).name)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    try:
+        prov = Provisioning(cfg)
+        logger.info('device identity %s, leaf key %s' %
+                    (prov.identity, prov.kt.name))
+        if args.cert_dir:
+            prov.write(args.cert_dir, cfg.hashes[0])
+            print('cert-dir %s' % os.path.abspath(args.cert_dir), flush=True)
+        for name, codes in cfg.faults:
+            logger.info('fault %s on %s' % (
+                name, ', '.join(REQUEST_NAMES[c] for c in sorted(codes))
+                or 'the certificate chain'))
+        return serve(args, cfg, prov, logger)
+    except Stop as e:
+        logger.info('%s: exiting' % e)
+        return 0
+    except OSError as e:
+        logger.info('error: %s' % e)
+        return 1
+    finally:
+        logger.close()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
