@@ -3,7 +3,9 @@
 # kspdm top-level Makefile
 #
 #   make                 build the modules against $(KDIR)
+#   make demo            set everything up and show an authenticated device
 #   make check           install what is needed, build, run every KUnit suite
+#                        and every integration scenario
 #   make KDIR=/lib/modules/$(uname -r)/build
 #                        build against an installed kernel
 #   make vectors         regenerate the KUnit test vectors
@@ -31,7 +33,7 @@ endif
 KBUILD_ARGS := -C $(KDIR) M=$(PWD_ABS)/drivers/spdm $(KCONFIG_OPTS) \
 	KCPPFLAGS="$(foreach o,$(KCONFIG_OPTS),-D$(subst =m,_MODULE,$(o))=1)"
 
-.PHONY: all modules kernel check kunit vectors clean help
+.PHONY: all modules kernel check kunit integration demo vectors clean
 
 all: modules
 
@@ -47,8 +49,18 @@ check:
 	$(PWD_ABS)/scripts/check.sh
 
 kunit: modules
-	$(PWD_ABS)/scripts/run-kunit.sh --kdir $(KDIR) \
-		drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko
+	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/run_kunit.py \
+		--kdir $(KDIR) drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko
+
+integration: modules
+	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/integration.py \
+		--kdir $(KDIR) --modules $(PWD_ABS)/drivers/spdm
+
+demo:
+	$(PWD_ABS)/scripts/install-deps.sh
+	$(MAKE) -C $(PWD_ABS) modules
+	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/integration.py --demo \
+		--kdir $(KDIR) --modules $(PWD_ABS)/drivers/spdm
 
 vectors:
 	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/gen_vectors.py

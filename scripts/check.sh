@@ -4,16 +4,18 @@
 # `make check`: everything kspdm's tests need, from a fresh Debian 12
 # machine to the last line "N passed, N failed".
 #
-#  1. install the Debian packages the build and the tests use
+#  1. install the Debian packages the build and the tests use, and QEMU 10
+#     from bookworm-backports (its NVMe device has spdm_port)
 #  2. prepare (or reuse) the cached Linux 6.12 test kernel
-#  3. check that the generated test vectors are up to date with their
-#     generator's declared inputs (the generator itself is not re-run:
-#     its keys and signatures are random)
+#  3. replay the committed test vectors through the generator's independent
+#     checker (the generator is not re-run: its keys are random)
 #  4. build the modules with W=1 and sparse, failing on any warning
 #  5. run checkpatch --strict on drivers/ and include/
 #  6. boot the test kernel in QEMU and run every KUnit suite
+#  7. run the integration scenarios in QEMU (PCIe DOE, responder emulator)
 #
-# Exits non-zero on any failure.
+# The last line sums up both test runs as "N passed, N failed".  Exits
+# non-zero on any failure.
 
 set -euo pipefail
 
@@ -22,26 +24,13 @@ cd "$top"
 
 log() { echo "check: $*" >&2; }
 
-packages=(
-	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
-	xz-utils sparse busybox-static qemu-system-x86 python3
-	python3-cryptography linux-source-6.12
-)
-
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq "${missing[@]}" >&2
-fi
+scripts/install-deps.sh
 
 kdir=$(scripts/prepare-kernel.sh | tail -n 1)
 log "kernel tree: $kdir"
+
+log "checking the committed test vectors"
+/usr/bin/python3 tools/testing/spdm/gen_vectors.py --selftest >&2
 
 log "building with W=1 and sparse"
 make -s KDIR="$kdir" clean >/dev/null 2>&1 || true
@@ -67,5 +56,19 @@ if ! perl "$kdir/scripts/checkpatch.pl" --no-tree --strict --terse \
 fi
 
 log "running KUnit in QEMU"
-exec scripts/run-kunit.sh --kdir "$kdir" \
-	drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko
+rc=0
+/usr/bin/python3 tools/testing/spdm/run_kunit.py --kdir "$kdir" \
+	drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko | tee "$build_log" || rc=1
+kunit=$(tail -n 1 "$build_log")
+
+log "running the integration scenarios in QEMU"
+/usr/bin/python3 tools/testing/spdm/integration.py --kdir "$kdir" \
+	--modules drivers/spdm | tee "$build_log" || rc=1
+integration=$(tail -n 1 "$build_log")
+
+read -r kp _ kf _ <<<"$kunit"
+read -r ip _ if_ _ <<<"$integration"
+[[ "$kp$kf$ip$if_" =~ ^[0-9]+$ ]] || { kp=0; kf=1; ip=0; if_=0; rc=1; }
+echo "KUnit: $kunit; integration: $integration"
+echo "$((kp + ip)) passed, $((kf + if_)) failed"
+exit $rc
