@@ -118,31 +118,48 @@ static int spdm_chain_matches(struct spdm_state *spdm, u8 slot, bool *match)
 	return 0;
 }
 
+/*
+ * The transport's own check of the leaf (e.g. the PCIe CMA identity) runs
+ * at every authentication, also with a cached chain, so that a change of
+ * its policy takes effect at the next one.
+ */
+static int spdm_check_leaf(struct spdm_state *spdm, u8 slot)
+{
+	const struct spdm_slot *s = &spdm->slots[slot];
+	char why[SPDM_ERROR_LEN] = "";
+	int ret;
+
+	if (!spdm->ops->validate_leaf)
+		return 0;
+	ret = spdm->ops->validate_leaf(spdm->priv, s->chain + s->leaf_off,
+				       s->leaf_len, why, sizeof(why));
+	if (ret)
+		return spdm_fail(spdm, ret, "slot %u leaf certificate: %s",
+				 slot, why);
+	return 0;
+}
+
 static int spdm_validate_slot(struct spdm_state *spdm, u8 slot)
 {
 	struct spdm_slot *s = &spdm->slots[slot];
 	char why[SPDM_ERROR_LEN] = "";
 	struct public_key *leaf;
 	const u8 *der;
-	size_t der_len;
 	int ret;
 
 	if (s->validated && spdm->leaf_slot == slot && spdm->leaf_key)
-		return 0;
+		return spdm_check_leaf(spdm, slot);
 	ret = spdm_validate_chain(spdm->keyring, spdm->asym, spdm->hash,
 				  spdm->shash, s->chain, s->chain_len, &leaf,
-				  &der, &der_len, why, sizeof(why));
+				  &der, &s->leaf_len, why, sizeof(why));
 	if (ret)
 		return spdm_fail(spdm, ret, "slot %u certificate chain: %s",
 				 slot, why);
-	if (spdm->ops->validate_leaf) {
-		ret = spdm->ops->validate_leaf(spdm->priv, der, der_len, why,
-					       sizeof(why));
-		if (ret) {
-			public_key_free(leaf);
-			return spdm_fail(spdm, ret, "slot %u leaf certificate: %s",
-					 slot, why);
-		}
+	s->leaf_off = der - s->chain;
+	ret = spdm_check_leaf(spdm, slot);
+	if (ret) {
+		public_key_free(leaf);
+		return ret;
 	}
 	if (spdm->leaf_key)
 		public_key_free(spdm->leaf_key);

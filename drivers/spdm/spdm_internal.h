@@ -95,6 +95,8 @@ struct spdm_transcript {
  * @chain: the chain as retrieved, or NULL
  * @chain_len: its length
  * @certs_off: offset of the DER certificates in @chain (after RootHash)
+ * @leaf_off: offset of the leaf certificate in @chain, once validated
+ * @leaf_len: its length
  * @digest: digest from the last DIGESTS
  * @validated: @chain was validated against the trusted roots and its
  *	leaf key is in &spdm_state.leaf_key
@@ -103,6 +105,8 @@ struct spdm_slot {
 	u8 *chain;
 	size_t chain_len;
 	size_t certs_off;
+	size_t leaf_off;
+	size_t leaf_len;
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	bool validated;
 };

@@ -307,6 +307,25 @@ static void flow_transport_hooks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.last, 0);
 }
 
+/* The transport's leaf check also runs when the chain is cached */
+static void flow_transport_hooks_cached(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_find_flow(test, "reauth_cached");
+	struct spdm_hooked h = { .s.test = test };
+	struct spdm_state *spdm;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm = spdm_test_state(test, &spdm_hooked_ops, &h, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	KUNIT_EXPECT_EQ(test, spdm_test_play(test, spdm, &h.s, &f->phases[0]),
+			0);
+	h.reject = -EPERM;
+	KUNIT_EXPECT_EQ(test, spdm_test_play(test, spdm, &h.s, &f->phases[1]),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, h.s.step, f->phases[1].n_steps - 1);
+	KUNIT_EXPECT_FALSE(test, spdm_authenticated(spdm));
+}
+
 /* What /sys/class/spdm/<name>/ shows after a success and a failure */
 static void flow_sysfs(struct kunit *test)
 {
@@ -498,6 +517,7 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE(flow_zero_nonce),
 	KUNIT_CASE(flow_sysfs),
 	KUNIT_CASE(flow_transport_hooks),
+	KUNIT_CASE(flow_transport_hooks_cached),
 	KUNIT_CASE(flow_concurrent_callers),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),
