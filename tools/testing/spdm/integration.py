@@ -209,7 +209,8 @@ def scenario_faults():
     devs = [Device(n, a, trusted=t) for n, a, t, _ in FAULTS]
     ok = [Device('busy', ['--fault', 'busy']),
           Device('not-ready', ['--fault', 'not-ready:CHALLENGE'])]
-    everything = devs + ok
+    anon = Device('no-identity', ['--pci-id', 'none'])
+    everything = devs + ok + [anon]
 
     def script():
         s = 'insmod /modules/spdm.ko\n' + trust_roots(everything)
@@ -225,6 +226,17 @@ check_grep {d.name}:logged "SPDM: .+" "$(dmesg | grep '{d.bdf}: SPDM: ' | grep -
         for d in ok:
             s += f'''wait_done {d.sysfs}
 check {d.name}:authenticated 1 "$(cat {d.sysfs}/authenticated)"
+'''
+        # A leaf without PCIe CMA identity: logged, or refused on demand
+        p = anon.sysfs
+        s += f'''wait_done {p}
+check no-identity:authenticated 1 "$(cat {p}/authenticated)"
+check_grep no-identity:logged "has no PCIe CMA identity" "$(dmesg | grep '{anon.bdf}: SPDM:')"
+echo 1 > /sys/module/spdm_pci/parameters/require_identity
+echo re > {p}/authenticated 2>/dev/null
+check no-identity:re-refused 1 "$?"
+check no-identity:required 0 "$(cat {p}/authenticated)"
+check_grep no-identity:error "no PCIe CMA identity" "$(cat {p}/error)"
 '''
         s += 'rmmod spdm_pci\nrmmod spdm\n'
         return s

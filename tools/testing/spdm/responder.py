@@ -157,6 +157,331 @@ def doe_decode(obj):
 
 
 # ---------------------------------------------------------------------------
+# MCTP over a serial line: DSP0236 packets in DSP0253 frames
+# ---------------------------------------------------------------------------
+#
+# With --transport mctp-serial the TCP connection is a raw serial line
+# (QEMU "-chardev socket,host=127.0.0.1,port=N" behind an isa-serial UART)
+# and the guest drives it with the Linux mctp-serial line discipline.  The
+# framing follows what Linux 6.12 (drivers/net/mctp/mctp-serial.c) sends and
+# accepts, which is how this reads DSP0253:
+#
+#     0x7E | revision 0x01 | count N | N packet bytes | FCS hi | FCS lo | 0x7E
+#
+# * N is the length of the MCTP packet before escaping.  Packet bytes 0x7E
+#   and 0x7D go on the wire as 0x7D, byte ^ 0x20.  The revision, the count
+#   and the FCS are sent unescaped: a receiver walks the frame by the count.
+# * FCS: the RFC 1662 CRC-16 (reflected polynomial 0x8408, initial value
+#   0xFFFF) over revision, count and the unescaped packet, sent most
+#   significant byte first and not complemented (as Linux does; RFC 1662
+#   itself complements it and sends the low byte first).
+# * Every frame has its own opening and closing flag.  Linux sends at most
+#   68-byte packets (its netdev MTU is fixed at 68: the 4-byte header and
+#   the 64-byte DSP0236 baseline payload) and drops a received frame whose
+#   count is above 74.
+#
+# MCTP packet (DSP0236): header version (low nibble, 1) | destination EID |
+# source EID | SOM 0x80, EOM 0x40, sequence number << 4, TO 0x08, tag 0-7;
+# then the payload.  The first payload byte of a message is the message
+# type (bit 7 IC, integrity check): 0x05 SPDM, 0x06 secured SPDM.
+
+MCTP_HDR_LEN = 4
+MCTP_HDR_VERSION = 1
+MCTP_SOM = 0x80
+MCTP_EOM = 0x40
+MCTP_SEQ_SHIFT = 4
+MCTP_TO = 0x08
+MCTP_TAG_MASK = 0x07
+MCTP_BASELINE_MTU = 64
+MCTP_EID_MIN, MCTP_EID_MAX = 8, 254     # unicast EIDs
+MCTP_MAX_MESSAGE = 64 * 1024            # reassembly limit
+
+SERIAL_FLAG = 0x7E
+SERIAL_ESC = 0x7D
+SERIAL_REVISION = 0x01
+SERIAL_MAX_MTU = 0xFF - MCTP_HDR_LEN    # the count is one byte
+LINUX_SERIAL_MAX_COUNT = 74             # MCTP_SERIAL_FRAME_MTU in 6.12
+LINUX_SERIAL_MAX_MTU = LINUX_SERIAL_MAX_COUNT - MCTP_HDR_LEN
+
+
+def _fcs_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x8408 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+FCS_TABLE = _fcs_table()
+
+
+def fcs16(data, fcs=0xFFFF):
+    """RFC 1662 FCS-16 register after @data (not complemented)."""
+    for b in data:
+        fcs = (fcs >> 8) ^ FCS_TABLE[(fcs ^ b) & 0xFF]
+    return fcs
+
+
+def serial_frame(packet):
+    """The DSP0253 frame carrying the MCTP packet @packet."""
+    if not 0 < len(packet) <= 0xFF:
+        raise ValueError('MCTP packet of %d bytes' % len(packet))
+    head = bytes([SERIAL_REVISION, len(packet)])
+    fcs = fcs16(head + packet)
+    body = packet.replace(b'\x7d', b'\x7d\x5d').replace(b'\x7e', b'\x7d\x5e')
+    return b'\x7e' + head + body + struct.pack('>H', fcs) + b'\x7e'
+
+
+class SerialDeframer:
+    """Splits the serial byte stream into MCTP packets.
+
+    Count-driven like Linux, but resynchronises on flags: a flag where a
+    packet byte is due aborts the frame and opens the next one, a closing
+    flag may double as the next opening flag, and bytes outside frames are
+    skipped.  Damaged frames are counted in @errors and dropped.
+    """
+
+    def __init__(self, max_count=0xFF):
+        self.max_count = max_count
+        self.state = 'hunt'
+        self.count = 0
+        self.buf = bytearray()
+        self.fcs = 0
+        self.errors = {}
+
+    def _error(self, what, state='hunt'):
+        self.errors[what] = self.errors.get(what, 0) + 1
+        self.state = state
+
+    def feed(self, data):
+        packets = []
+        for c in data:
+            st = self.state
+            if st == 'hunt':
+                if c == SERIAL_FLAG:
+                    self.state = 'revision'
+                else:
+                    self.errors['junk'] = self.errors.get('junk', 0) + 1
+            elif st == 'revision':
+                if c == SERIAL_REVISION:
+                    self.state = 'count'
+                elif c != SERIAL_FLAG:           # repeated flags are fine
+                    self._error('revision')
+            elif st == 'count':
+                if c > self.max_count:
+                    self._error('count')
+                else:
+                    self.count = c
+                    self.buf = bytearray()
+                    self.state = 'data' if c else 'fcs-hi'
+            elif st in ('data', 'escape'):
+                if c == SERIAL_FLAG:
+                    self._error('aborted', 'revision')
+                    continue
+                if st == 'data' and c == SERIAL_ESC:
+                    self.state = 'escape'
+                    continue
+                self.buf.append(c ^ 0x20 if st == 'escape' else c)
+                self.state = 'fcs-hi' if len(self.buf) == self.count \
+                    else 'data'
+            elif st == 'fcs-hi':
+                self.fcs = c << 8
+                self.state = 'fcs-lo'
+            elif st == 'fcs-lo':
+                self.fcs |= c
+                self.state = 'end'
+            elif st == 'end':
+                if c != SERIAL_FLAG:
+                    self._error('end-flag')
+                    continue
+                self.state = 'revision'
+                want = fcs16(bytes([SERIAL_REVISION, self.count]) + self.buf)
+                if self.fcs != want:
+                    self._error('fcs', 'revision')
+                elif not self.buf:
+                    self._error('empty', 'revision')
+                else:
+                    packets.append(bytes(self.buf))
+        return packets
+
+
+def mctp_packets(dst, src, tag, owner, msg, mtu):
+    """@msg cut into MCTP packets of at most @mtu payload bytes."""
+    chunks = [msg[i:i + mtu] for i in range(0, len(msg), mtu)] or [b'']
+    out = []
+    for i, chunk in enumerate(chunks):
+        flags = ((MCTP_SOM if i == 0 else 0) |
+                 (MCTP_EOM if i == len(chunks) - 1 else 0) |
+                 ((i & 3) << MCTP_SEQ_SHIFT) | (MCTP_TO if owner else 0) |
+                 (tag & MCTP_TAG_MASK))
+        out.append(bytes([MCTP_HDR_VERSION, dst, src, flags]) + chunk)
+    return out
+
+
+def mctp_header(packet):
+    """(dst, src, SOM, EOM, seq, TO, tag) of @packet."""
+    f = packet[3]
+    return (packet[1], packet[2], bool(f & MCTP_SOM), bool(f & MCTP_EOM),
+            (f >> MCTP_SEQ_SHIFT) & 3, bool(f & MCTP_TO), f & MCTP_TAG_MASK)
+
+
+class MctpReassembler:
+    """Reassembles MCTP messages from packets (DSP0236 8.8).
+
+    Messages are kept apart by (source, destination, tag, TO): DSP0236
+    uses (source, tag, TO) for one endpoint, and we are several.  A SOM
+    packet starts a message (dropping an unfinished one with that key), the
+    following packets must carry the next sequence number (modulo 4), EOM
+    ends it.  Anything else is dropped and counted in @errors.
+    """
+
+    def __init__(self, max_message=MCTP_MAX_MESSAGE):
+        self.max_message = max_message
+        self.partial = {}
+        self.errors = {}
+
+    def _error(self, what, key=None):
+        self.errors[what] = self.errors.get(what, 0) + 1
+        if key is not None:
+            self.partial.pop(key, None)
+
+    def feed(self, packet):
+        """(src, dst, tag, TO, message) once @packet completes one."""
+        if len(packet) < MCTP_HDR_LEN:
+            self._error('short packet')
+            return None
+        if packet[0] & 0x0F != MCTP_HDR_VERSION:
+            self._error('header version')
+            return None
+        dst, src, som, eom, seq, to, tag = mctp_header(packet)
+        key = (src, dst, tag, to)
+        payload = packet[MCTP_HDR_LEN:]
+        if som:
+            if key in self.partial:
+                self._error('restarted')
+            self.partial[key] = [seq, bytearray(payload)]
+        else:
+            state = self.partial.get(key)
+            if state is None:
+                self._error('no SOM')
+                return None
+            if seq != (state[0] + 1) & 3:
+                self._error('sequence', key)
+                return None
+            state[0] = seq
+            state[1] += payload
+        if len(self.partial[key][1]) > self.max_message:
+            self._error('too long', key)
+            return None
+        if not eom:
+            return None
+        msg = bytes(self.partial.pop(key)[1])
+        return src, dst, tag, to, msg
+
+
+class MctpSerialSession:
+    """The emulated MCTP endpoints behind one serial line.
+
+    @provs maps each EID we answer as to its Provisioning; every EID is an
+    independent SPDM device.  feed() takes bytes from the line and returns
+    the bytes to send back.  Only SPDM requests (message type 0x05, TO set)
+    are answered; secured SPDM (0x06: no sessions here), other message
+    types, responses, messages to EIDs we do not serve and messages to
+    @silent EIDs are dropped without an answer.
+    """
+
+    def __init__(self, cfg, provs, logger, mtu=MCTP_BASELINE_MTU,
+                 silent=()):
+        self.logger = logger
+        self.mtu = mtu
+        self.silent = frozenset(silent)
+        self.devices = {}
+        for eid, prov in provs.items():
+            dev = Device(cfg, prov,
+                         lambda text, eid=eid: logger.note('eid %d: %s' %
+                                                           (eid, text)))
+            dev.pad = 0                 # MCTP messages are not padded
+            self.devices[eid] = dev
+        self.deframer = SerialDeframer()
+        self.reasm = MctpReassembler()
+        self.stop = False               # (no in-band shutdown)
+        self._seen = {}
+
+    def _report(self):
+        """Log the framing/reassembly errors that are new."""
+        for what, n in list(self.deframer.errors.items()) + \
+                [('mctp ' + k, v) for k, v in self.reasm.errors.items()]:
+            old = self._seen.get(what, 0)
+            if n != old:
+                self._seen[what] = n
+                self.logger.note('serial: %d %s' % (n - old, what))
+
+    def feed(self, data):
+        out = []
+        for packet in self.deframer.feed(data):
+            self.logger.note('packet %s' % packet.hex())
+            done = self.reasm.feed(packet)
+            if done:
+                out += self.on_message(*done)
+        self._report()
+        return b''.join(out)
+
+    on_data = feed
+
+    def on_message(self, src, dst, tag, to, msg):
+        """The frames answering one reassembled message."""
+        where = 'eid %d <- %d tag %d' % (dst, src, tag)
+        if not to:
+            self.logger.note('%s: not a request (TO=0), dropped' % where)
+            return []
+        if dst in self.silent:
+            self.logger.note('%s: silent EID, dropped %s' % (where,
+                                                             msg.hex()))
+            return []
+        device = self.devices.get(dst)
+        if device is None:
+            self.logger.note('%s: no such endpoint, dropped' % where)
+            return []
+        if not msg or msg[0] != MCTP_TYPE_SPDM:
+            what = 'secured SPDM (no sessions)' if msg[:1] == bytes(
+                [MCTP_TYPE_SECURED_SPDM]) else 'message type %s' % (
+                '0x%02x' % msg[0] if msg else 'missing')
+            self.logger.note('%s: %s, dropped: %s' % (where, what,
+                                                      msg.hex()))
+            return []
+        spdm = msg[1:]
+        self.logger.message('>', spdm, who='eid %d' % dst)
+        reply = device.handle(spdm)
+        self.logger.message('<', reply.msg, reply.note, who='eid %d' % dst)
+        if reply.msg is None:
+            return []
+        # "oversized" on a response without a length field: trailing bytes
+        body = bytes([MCTP_TYPE_SPDM]) + reply.msg + \
+            bytes(4 * reply.extra_dwords)
+        return [serial_frame(p) for p in
+                mctp_packets(src, dst, tag, False, body, self.mtu)]
+
+
+def parse_eids(text):
+    """'8,9,10' or '8-15' (or a mix) -> sorted list of unicast EIDs."""
+    eids = set()
+    for item in text.split(','):
+        first, sep, last = item.strip().partition('-')
+        try:
+            lo = int(first, 0)
+            hi = int(last, 0) if sep else lo
+        except ValueError:
+            raise ValueError('EID list %r: want e.g. 8,9,10 or 8-15' % text)
+        if not MCTP_EID_MIN <= lo <= hi <= MCTP_EID_MAX:
+            raise ValueError('EID list %r: EIDs are %d..%d, ranges go up' %
+                             (text, MCTP_EID_MIN, MCTP_EID_MAX))
+        eids.update(range(lo, hi + 1))
+    return sorted(eids)
+
+
+# ---------------------------------------------------------------------------
 # Message names (logs)
 # ---------------------------------------------------------------------------
 
@@ -388,6 +713,8 @@ class Config:
 
 
 def parse_pci_id(text):
+    if text == 'none':
+        return None
     parts = text.split(':')
     widths = (4, 4, 6, 2, 4, 4)
     if len(parts) != 6 or any(not p or len(p) > w
@@ -423,9 +750,9 @@ class Provisioning:
     def __init__(self, cfg):
         kt = cfg.asym.keytype
         self.kt = kt
-        self.identity = cma_identity(*cfg.pci_id)
+        self.identity = cma_identity(*cfg.pci_id) if cfg.pci_id else None
         self.cs = ChainSet(kt, prefix='kspdm emulated device')
-        san = ((cma_san(self.identity), False),)
+        san = ((cma_san(self.identity), False),) if cfg.pci_id else ()
         self.leaves = [self.cs.leaf('leaf' if s == 0 else 'leaf%d' % s,
                                     extensions=san)
                        for s in range(cfg.slots)]
@@ -509,6 +836,7 @@ class Device:
         self.log = log or (lambda text: None)
         self.fired = set()          # (fault, code) pairs used this epoch
         self.token = 0
+        self.pad = 3                # transport padding allowed (DOE)
         self.reset()
 
     def reset(self):
@@ -653,7 +981,7 @@ class Device:
 
     def _exact(self, req, length):
         """The request without transport padding; checks its size."""
-        if len(req) < length or len(req) - length > 3 or \
+        if len(req) < length or len(req) - length > self.pad or \
                 any(req[length:]):
             self.log('  request is %d bytes, want %d' % (len(req), length))
             raise SpdmError(ERR_INVALID_REQUEST)
@@ -1773,8 +2101,8 @@ def parse_args(argv):
                     'certs.pem and chain-slotN.der/leaf-slotN.pem')
     ap.add_argument('--pci-id', default=DEFAULT_PCI_ID,
                     metavar='VENDOR:DEVICE:CC:REV:SSVID:SSID',
-                    help='identity in the leaf certificates '
-                    '(default: QEMU NVMe, %(default)s)')
+                    help='identity in the leaf certificates, or "none" '
+                    'for none (default: QEMU NVMe, %(default)s)')
     ap.add_argument('--slots', type=int, default=1,
                     help='certificate slots to provision (1-8)')
     ap.add_argument('--measurements', metavar='FILE',
