@@ -25,6 +25,9 @@ KCONFIG_OPTS := CONFIG_SPDM=m
 ifneq ($(shell grep -s '^CONFIG_PCI_DOE=y' $(KDIR)/.config),)
 KCONFIG_OPTS += CONFIG_SPDM_PCI=m
 endif
+ifneq ($(shell grep -s '^CONFIG_MCTP=y' $(KDIR)/.config),)
+KCONFIG_OPTS += CONFIG_SPDM_MCTP=m
+endif
 KUNIT ?= $(if $(shell grep -s '^CONFIG_KUNIT=y' $(KDIR)/.config),1,)
 ifneq ($(KUNIT),)
 KCONFIG_OPTS += CONFIG_SPDM_KUNIT_TEST=m
@@ -50,7 +53,8 @@ check:
 
 kunit: modules
 	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/run_kunit.py \
-		--kdir $(KDIR) drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko
+		--kdir $(KDIR) drivers/spdm/spdm.ko \
+		$(wildcard drivers/spdm/spdm_mctp.ko) drivers/spdm/spdm_kunit.ko
 
 integration: modules
 	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/integration.py \

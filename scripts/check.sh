@@ -57,8 +57,11 @@ fi
 
 log "running KUnit in QEMU"
 rc=0
+# spdm_kunit.ko needs spdm_mctp.ko when the kernel has MCTP
+mods=(drivers/spdm/spdm.ko)
+[ ! -f drivers/spdm/spdm_mctp.ko ] || mods+=(drivers/spdm/spdm_mctp.ko)
 /usr/bin/python3 tools/testing/spdm/run_kunit.py --kdir "$kdir" \
-	drivers/spdm/spdm.ko drivers/spdm/spdm_kunit.ko | tee "$build_log" || rc=1
+	"${mods[@]}" drivers/spdm/spdm_kunit.ko | tee "$build_log" || rc=1
 kunit=$(tail -n 1 "$build_log")
 
 log "running the integration scenarios in QEMU"
