@@ -71,6 +71,16 @@ class Device:
                                f'(see {log.name})')
         self.port = int(line.rsplit(':', 1)[1])
 
+    def qemu_args(self, work):
+        """The NVMe function at its fixed address, wired to the port."""
+        i = self.index
+        disk = os.path.join(work, f'disk{i}.img')
+        with open(disk, 'wb') as f:
+            f.truncate(1 << 20)
+        return ['-drive', f'file={disk},if=none,id=nvm{i},format=raw',
+                '-device', f'nvme,serial=kspdm{i},drive=nvm{i},'
+                           f'addr=0x{FIRST_SLOT + i:x},spdm_port={self.port}']
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -81,6 +91,9 @@ class Device:
 
     def root_der(self):
         return self.root or os.path.join(self.cert_dir, 'root.der')
+
+    def guest_files(self, work):
+        return {}
 
     def certs_sha256(self):
         """SHA-256 of the chain's certificates, as sysfs shows them."""
@@ -97,6 +110,37 @@ class Device:
             if chain[4 + h:4 + h + 2] == b'\x30\x82':
                 return chain[4 + h:]
         raise ValueError('cannot find the certificates in chain.der')
+
+
+class MctpLink(Device):
+    """A serial line (DSP0253) to a responder answering for many EIDs.
+
+    The guest sees it as ttyS<1 + n>; mctp-setup (built here, statically)
+    attaches the MCTP line discipline, the local EID and the routes.
+    """
+
+    def __init__(self, name, eids, args=(), serial=0):
+        super().__init__(name, ['--transport', 'mctp-serial', '--eids', eids]
+                         + list(args))
+        self.serial = serial
+
+    @property
+    def tty(self):
+        return f'ttyS{1 + self.serial}'
+
+    def qemu_args(self, work):
+        return ['-chardev', f'socket,id=mctp{self.serial},host=127.0.0.1,'
+                            f'port={self.port}',
+                '-device', f'isa-serial,chardev=mctp{self.serial},'
+                           f'index={1 + self.serial}']
+
+    def guest_files(self, work):
+        binary = os.path.join(work, 'mctp-setup')
+        if not os.path.exists(binary):
+            subprocess.run(['gcc', '-static', '-O2', '-Wall', '-Wextra',
+                            '-Werror', '-o', binary,
+                            os.path.join(HERE, 'mctp-setup.c')], check=True)
+        return {'/bin/mctp-setup': binary}
 
 
 class Scenario:
@@ -282,6 +326,92 @@ rmmod spdm
                                    'drivers/nvme/host/nvme.ko'))
 
 
+def uptime_cs():
+    """Shell: /proc/uptime in centiseconds."""
+    return "$(tr -d . < /proc/uptime | cut -d' ' -f1)"
+
+
+def scenario_mctp():
+    """SPDM 1.2 and 1.3 with ECDSA P-384 over two MCTP serial links:
+    eight endpoints behind one link authenticated concurrently, an
+    endpoint that never answers (timeout within the documented bound), an
+    EID without a route, detach during an authentication, attach errors."""
+    v12 = MctpLink('mctp-v12', '9-17', ['--versions', '1.2', '--asym',
+                                         'ecdsa-p384', '--hash', 'sha384',
+                                         '--silent-eid', '17'], serial=0)
+    v13 = MctpLink('mctp-v13', '20-21', ['--versions', '1.3', '--asym',
+                                          'ecdsa-p384', '--hash', 'sha384'],
+                   serial=1)
+
+    def script():
+        cls = '/sys/class/spdm'
+        par = '/sys/module/spdm_mctp/parameters'
+        eight = ','.join(f'1:{e}' for e in range(9, 17))
+        s = f'''insmod /modules/spdm.ko
+{trust_roots([v12, v13])}insmod /modules/spdm_mctp.ko
+mctp-setup {v12.tty} --local-eid 8 --route 9-18 > /tmp/link0
+check link0:setup 0 "$?"
+mctp-setup {v13.tty} --local-eid 19 --route 20-21 > /tmp/link1
+check link1:setup 0 "$?"
+echo {eight} > {par}/attach
+check attach:eight 0 "$?"
+'''
+        for e in range(9, 17):
+            p = f'{cls}/mctp-1-{e}'
+            s += f'''wait_done {p}
+check eid{e}:authenticated 1 "$(cat {p}/authenticated)"
+check eid{e}:version 1.2 "$(cat {p}/version)"
+check eid{e}:asym ecdsa-p384 "$(cat {p}/asym_algo)"
+check eid{e}:transport mctp "$(cat {p}/transport)"
+'''
+        s += f'''echo 1:20,1:21 > {par}/attach
+wait_done {cls}/mctp-1-20
+wait_done {cls}/mctp-1-21
+check eid20:authenticated 1 "$(cat {cls}/mctp-1-20/authenticated)"
+check eid20:version 1.3 "$(cat {cls}/mctp-1-20/version)"
+check eid21:authenticated 1 "$(cat {cls}/mctp-1-21/authenticated)"
+echo 1:20 > {par}/attach 2>/dev/null
+check attach:twice 1 "$?"
+echo 1:7 > {par}/attach 2>/dev/null
+check attach:reserved-eid 1 "$?"
+echo 1:99 > {par}/detach 2>/dev/null
+check detach:unknown 1 "$?"
+echo 1:20,1:21 > {par}/detach
+check detach:two 0 "$?"
+check detach:gone no "$([ -e {cls}/mctp-1-20 ] && echo yes || echo no)"
+# routed, but nobody answers: GET_VERSION times out within 0.6 s
+t0={uptime_cs()}
+echo 1:17 > {par}/attach
+wait_done {cls}/mctp-1-17
+t1={uptime_cs()}
+check silent:authenticated 0 "$(cat {cls}/mctp-1-17/authenticated)"
+check_grep silent:error "GET_VERSION: transport error" "$(cat {cls}/mctp-1-17/error)"
+check_grep silent:bound "^(0|[0-9]|[0-9][0-9]|1[0-4][0-9])$" "$((t1 - t0 - 60))"
+check_grep silent:logged "mctp-1-17: SPDM: GET_VERSION: transport error \\(-110\\)" "$(dmesg | grep mctp-1-17)"
+# no route at all
+echo 1:30 > {par}/attach
+wait_done {cls}/mctp-1-30
+check_grep unrouted:error "transport error" "$(cat {cls}/mctp-1-30/error)"
+check_grep unrouted:logged "\\(-113\\)" "$(dmesg | grep mctp-1-30)"
+# detach while an exchange waits for the silent endpoint
+echo re > {cls}/mctp-1-17/authenticated 2>/dev/null &
+sleep 0.2
+t0={uptime_cs()}
+echo 1:17 > {par}/detach
+t1={uptime_cs()}
+check detach-busy:status 0 "$?"
+check_grep detach-busy:fast "^([0-9]|[1-4][0-9])$" "$((t1 - t0))"
+wait
+check detach-busy:gone no "$([ -e {cls}/mctp-1-17 ] && echo yes || echo no)"
+rmmod spdm_mctp
+check unload:gone no "$([ -e {cls}/mctp-1-9 ] && echo yes || echo no)"
+rmmod spdm
+'''
+        return s
+    return Scenario('mctp', [v12, v13], script,
+                    modules=('spdm', 'spdm_mctp'))
+
+
 def scenario_lifecycle():
     """Re-authentication after system resume, and a device removed while
     an exchange is in flight."""
@@ -374,6 +504,7 @@ SCENARIOS = {
     'faults': scenario_faults,
     'enforce': scenario_enforce,
     'lifecycle': scenario_lifecycle,
+    'mctp': scenario_mctp,
 }
 
 
@@ -384,18 +515,14 @@ def run(scenario, args):
         for i, d in enumerate(scenario.devices):
             d.index = i
             d.start(work)
-            disk = os.path.join(work, f'disk{i}.img')
-            with open(disk, 'wb') as f:
-                f.truncate(1 << 20)
-            qemu_args += [
-                '-drive', f'file={disk},if=none,id=nvm{i},format=raw',
-                '-device', f'nvme,serial=kspdm{i},drive=nvm{i},'
-                           f'addr=0x{FIRST_SLOT + i:x},spdm_port={d.port}']
+            qemu_args += d.qemu_args(work)
         modules = [os.path.join(args.modules, m + '.ko')
                    for m in scenario.modules]
         modules += [os.path.join(args.kdir, m) for m in scenario.extra_modules]
         files = {f'/certs/{d.name}.der': d.root_der()
                  for d in scenario.devices}
+        for d in scenario.devices:
+            files.update(d.guest_files(work))
         initrd = qemu_guest.build_initramfs(work, scenario.script(), modules,
                                             files)
         log = os.path.join(work, 'serial.log')

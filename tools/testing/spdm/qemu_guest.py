@@ -160,6 +160,8 @@ def boot(kdir, initrd, log_path, qemu_args=(), timeout=600, verbose=False,
               'loglevel=7 kmemleak=on printk.time=1 ' + cmdline)
     cmd = ['qemu-system-x86_64', '-M', 'q35', '-cpu', 'max', '-smp', '2',
            '-m', '2G', '-nographic', '-no-reboot',
+           # the console stays on COM1 even when a test adds serial ports
+           '-serial', 'mon:stdio',
            '-kernel', os.path.join(kdir, 'arch/x86/boot/bzImage'),
            '-initrd', initrd, '-append', append] + list(qemu_args)
     with open(log_path, 'wb') as log:

@@ -29,9 +29,29 @@
 # header, then the SPDM message zero-padded to a dword.  An MCTP payload is
 # the message type byte (0x05 SPDM) and the message.
 #
+# --transport mctp-serial: the TCP connection is instead a raw serial line
+# carrying MCTP (DSP0236) packets in DSP0253 frames, as the Linux
+# mctp-serial line discipline sends them; QEMU connects to us as a client:
+#
+#     -serial mon:stdio -chardev socket,id=m0,host=127.0.0.1,port=N
+#     -device isa-serial,chardev=m0,index=1         (the guest's ttyS1)
+#
+# (-device isa-serial turns QEMU's default serial port off, hence the
+# explicit -serial for the console, and without index=1 the device would
+# take COM1.)  In the guest, "mctp-setup ttyS1 --local-eid 8 --route 9-16"
+# (mctp-setup.c) attaches the line discipline and routes.  We answer as
+# every EID of --eids, each an independent SPDM device with its own leaf
+# key (under one shared root and intermediate CA unless --no-shared-root);
+# responses are fragmented to --mtu payload bytes per packet.  Requests
+# to --silent-eid EIDs, secured SPDM (type 0x06: no sessions here) and
+# other message types are dropped without an answer; see "MCTP over a
+# serial line" below for the framing details.
+#
 # Usage (see --help):
 #   responder.py --port 2323 --cert-dir /tmp/spdm [--versions 1.2,1.3]
 #                [--asym ecdsa-p384] [--hash sha384] [--fault busy:GET_DIGESTS]
+#   responder.py --transport mctp-serial --eids 9-16 --port 0 \
+#                --cert-dir /tmp/spdm     # DIR/root.der, DIR/eid-<N>/...
 #   responder.py --selftest
 #
 # Only the Python standard library and python3-cryptography (>= 38) are used.
@@ -39,6 +59,7 @@
 import argparse
 import json
 import os
+import random
 import signal
 import socket
 import struct
@@ -48,6 +69,7 @@ import time
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -178,7 +200,11 @@ def doe_decode(obj):
 # * Every frame has its own opening and closing flag.  Linux sends at most
 #   68-byte packets (its netdev MTU is fixed at 68: the 4-byte header and
 #   the 64-byte DSP0236 baseline payload) and drops a received frame whose
-#   count is above 74.
+#   count is above 74.  Worse, after such a header error (also a wrong
+#   revision or a missing end flag; not a bad FCS) the 6.12 receiver does
+#   not resynchronise, because it keeps its header position: the line
+#   stays dead (seen in QEMU) until the line discipline is attached again.
+#   So never send those.
 #
 # MCTP packet (DSP0236): header version (low nibble, 1) | destination EID |
 # source EID | SOM 0x80, EOM 0x40, sequence number << 4, TO 0x08, tag 0-7;
@@ -481,6 +507,17 @@ def parse_eids(text):
     return sorted(eids)
 
 
+def format_eids(eids):
+    """[8, 9, 10, 12] -> '8-10,12'."""
+    out = []
+    for e in eids:
+        if out and out[-1][1] == e - 1:
+            out[-1][1] = e
+        else:
+            out.append([e, e])
+    return ','.join('%d' % a if a == b else '%d-%d' % (a, b) for a, b in out)
+
+
 # ---------------------------------------------------------------------------
 # Message names (logs)
 # ---------------------------------------------------------------------------
@@ -747,19 +784,22 @@ class Provisioning:
     chain hangs under a root other than the one offered for trust.
     """
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, shared=None, name='leaf'):
+        """@shared: a SharedRoot whose root and intermediate CA issue our
+        leaves (named @name, @name1, ...) instead of a chain of our own."""
         kt = cfg.asym.keytype
         self.kt = kt
         self.identity = cma_identity(*cfg.pci_id) if cfg.pci_id else None
-        self.cs = ChainSet(kt, prefix='kspdm emulated device')
+        self.cs = shared.cs if shared else \
+            ChainSet(kt, prefix='kspdm emulated device')
         san = ((cma_san(self.identity), False),) if cfg.pci_id else ()
-        self.leaves = [self.cs.leaf('leaf' if s == 0 else 'leaf%d' % s,
+        self.leaves = [self.cs.leaf(name if s == 0 else '%s%d' % (name, s),
                                     extensions=san)
                        for s in range(cfg.slots)]
-        if 'untrusted' in cfg.fault_names():
-            self.trusted_root = issue('kspdm unrelated root %s' % kt.name,
-                                      kt.generate(), ca=True,
-                                      usage=ROOT_USAGE)
+        if shared:
+            self.trusted_root = shared.trusted_root
+        elif 'untrusted' in cfg.fault_names():
+            self.trusted_root = unrelated_root(kt)
         else:
             self.trusted_root = self.cs.root
         self._chains = {}
@@ -795,6 +835,43 @@ class Provisioning:
                 f.write(data)
             os.replace(tmp, os.path.join(directory, name))
         return sorted(files)
+
+
+def unrelated_root(kt):
+    return issue('kspdm unrelated root %s' % kt.name, kt.generate(), ca=True,
+                 usage=ROOT_USAGE)
+
+
+class SharedRoot:
+    """One root and intermediate CA for several emulated devices (MCTP
+    --shared-root), and the root they offer for trust."""
+
+    def __init__(self, cfg):
+        self.cs = ChainSet(cfg.asym.keytype, prefix='kspdm emulated device')
+        self.trusted_root = unrelated_root(cfg.asym.keytype) \
+            if 'untrusted' in cfg.fault_names() else self.cs.root
+
+
+def provision_eids(cfg, eids, shared_root=True):
+    """{EID: Provisioning}: leaves named eid<N>-leaf, under one shared root
+    or each under a root of its own."""
+    shared = SharedRoot(cfg) if shared_root else None
+    return {eid: Provisioning(cfg, shared, 'eid%d-leaf' % eid)
+            for eid in eids}
+
+
+def write_eid_certs(directory, provs, h, shared_root):
+    """DIR/eid-<N>/ for every EID, plus DIR/root.der and DIR/root.pem
+    when the EIDs share a root."""
+    for eid, prov in provs.items():
+        prov.write(os.path.join(directory, 'eid-%d' % eid), h)
+    if shared_root and provs:
+        root = next(iter(provs.values())).trusted_root
+        for name, data in (('root.der', root.der), ('root.pem', root.pem())):
+            tmp = os.path.join(directory, '.%s.tmp' % name)
+            with open(tmp, 'wb') as f:
+                f.write(data)
+            os.replace(tmp, os.path.join(directory, name))
 
 
 # ---------------------------------------------------------------------------
@@ -1336,8 +1413,10 @@ class Logger:
         if self.file:
             self.file.write('%s # %s\n' % (self._stamp(), text))
 
-    def message(self, direction, msg, note=''):
+    def message(self, direction, msg, note='', who=''):
         what = describe(msg) + (' [%s]' % note if note else '')
+        if who:
+            direction = '%s %s' % (who, direction)
         if self.verbose:
             print('responder: %s %s' % (direction, what), file=sys.stderr,
                   flush=True)
@@ -1357,33 +1436,55 @@ class Stop(Exception):
     pass
 
 
-def serve(args, cfg, prov, logger):
+class DoeConnection:
+    """One QEMU spdm_port connection: socket-protocol frames in and out."""
+
+    def __init__(self, cfg, prov, logger):
+        self.session = Session(cfg, prov, logger)
+        self.reader = FrameReader()
+        self.stop = False
+
+    def on_data(self, data):
+        out = []
+        for cmd, ttype, payload in self.reader.feed(data):
+            out += self.session.on_frame(cmd, ttype, payload)
+            if self.session.stop:
+                self.stop = True
+                break
+        return b''.join(out)
+
+
+def serve(args, cfg, logger, new_connection, what):
+    """Accept connections on 127.0.0.1:--port; @new_connection() makes the
+    handler (on_data(bytes) -> bytes to send, stop) of each."""
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(('127.0.0.1', args.port))
     srv.listen(1)
     port = srv.getsockname()[1]
     print('listening on 127.0.0.1:%d' % port, flush=True)
-    logger.info('listening on 127.0.0.1:%d (SPDM %s, %s, %s)' %
-                (port, ','.join(version_str(v) for v in cfg.versions),
+    logger.info('listening on 127.0.0.1:%d (%s; SPDM %s, %s, %s)' %
+                (port, what, ','.join(version_str(v) for v in cfg.versions),
                  cfg.asym.name, ','.join(h.name for h in cfg.hashes)))
     try:
         while True:
             conn, peer = srv.accept()
             logger.info('connection from %s:%d' % peer)
-            session = Session(cfg, prov, logger)
-            reader = FrameReader()
+            # A serial line arrives byte by byte: without these, Nagle in
+            # the sender and our delayed ACKs add ~40 ms per exchange.
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            session = new_connection()
             try:
                 while not session.stop:
                     data = conn.recv(65536)
                     if not data:
                         logger.info('connection closed by the peer')
                         break
-                    for cmd, ttype, payload in reader.feed(data):
-                        for frame in session.on_frame(cmd, ttype, payload):
-                            conn.sendall(frame)
-                        if session.stop:
-                            break
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK,
+                                    1)
+                    out = session.on_data(data)
+                    if out:
+                        conn.sendall(out)
             except (OSError, TransportError) as e:
                 logger.info('connection error: %s' % e)
             finally:
@@ -1411,30 +1512,11 @@ class ReqFailure(Exception):
         self.info = info
 
 
-class TestRequester:
-    """An SPDM requester for the self test.
+class DoeLink:
+    """The test requester's DOE transport: socket-protocol frames."""
 
-    It talks DOE to a Session through the frame codec, strips transport
-    padding by parsing each response to its exact length, keeps its own
-    VCA / M1 / L1 and verifies everything it can.
-    """
-
-    OFFER_ASYM = 0x1FF
-    OFFER_HASH = 0x3F
-
-    def __init__(self, session, trusted_root=None, dts=None, max_v=0x13,
-                 offer_asym=OFFER_ASYM, offer_hash=OFFER_HASH):
+    def __init__(self, session):
         self.session = session
-        self.trusted_root = trusted_root
-        self.dts = dts
-        self.max_v = max_v
-        self.offer_asym = offer_asym
-        self.offer_hash = offer_hash
-        self.busy = self.not_ready = 0
-        self.chains = {}
-        self.leaf_keys = {}
-
-    # -- transport --
 
     def transfer(self, msg):
         """One DOE exchange; None when the responder answers nothing."""
@@ -1456,9 +1538,95 @@ class TestRequester:
             raise ReqFailure('doe-length')
         return payload[8:]
 
+
+class MctpSerialLink:
+    """The test requester's MCTP transport: a serial line to an
+    MctpSerialSession.  Requests go out as packets of @mtu payload bytes
+    (tags 0-7 in turn, TO set), fed to the session in pieces of random
+    size; every response packet's header is checked."""
+
+    def __init__(self, session, eid, local=8, mtu=MCTP_BASELINE_MTU,
+                 rng=None):
+        self.session = session
+        self.eid = eid
+        self.local = local
+        self.mtu = mtu
+        self.tag = 0
+        self.rng = rng
+        self.packets = 0                # response packets seen
+
+    def send(self, msg, mtype=MCTP_TYPE_SPDM, to=True, eid=None):
+        """Put one message on the line; the bytes that come back."""
+        tag = self.tag
+        self.tag = (self.tag + 1) & MCTP_TAG_MASK
+        wire = b''.join(serial_frame(p) for p in mctp_packets(
+            self.eid if eid is None else eid, self.local, tag, to,
+            bytes([mtype]) + msg, self.mtu))
+        out = b''
+        pos = 0
+        while pos < len(wire):
+            n = self.rng.randint(1, 100) if self.rng else len(wire)
+            out += self.session.feed(wire[pos:pos + n])
+            pos += n
+        return tag, out
+
+    def transfer(self, msg):
+        tag, out = self.send(msg)
+        deframer = SerialDeframer()
+        packets = deframer.feed(out)
+        if deframer.errors:
+            raise ReqFailure('serial-framing', errors=deframer.errors)
+        if not packets:
+            return None
+        reasm = MctpReassembler()
+        done = None
+        for i, p in enumerate(packets):
+            dst, src, som, eom, seq, to, ptag = mctp_header(p)
+            if (dst, src, to, ptag) != (self.local, self.eid, False, tag):
+                raise ReqFailure('mctp-header', header=p[:4].hex())
+            if len(p) - MCTP_HDR_LEN > self.session.mtu or \
+                    (not eom and len(p) - MCTP_HDR_LEN != self.session.mtu):
+                raise ReqFailure('mctp-packet-size')
+            if done is not None:
+                raise ReqFailure('mctp-extra-packets')
+            self.packets += 1
+            done = reasm.feed(p)
+        if done is None or reasm.errors:
+            raise ReqFailure('mctp-reassembly', errors=reasm.errors)
+        msg = done[4]
+        if msg[:1] != bytes([MCTP_TYPE_SPDM]):
+            raise ReqFailure('mctp-type')
+        return msg[1:]
+
+
+class TestRequester:
+    """An SPDM requester for the self test.
+
+    It talks DOE to a Session through the frame codec, strips transport
+    padding by parsing each response to its exact length, keeps its own
+    VCA / M1 / L1 and verifies everything it can.
+    """
+
+    OFFER_ASYM = 0x1FF
+    OFFER_HASH = 0x3F
+
+    def __init__(self, session, trusted_root=None, dts=None, max_v=0x13,
+                 offer_asym=OFFER_ASYM, offer_hash=OFFER_HASH):
+        # @session: a DOE Session, or a link with transfer() (MCTP)
+        self.link = session if hasattr(session, 'transfer') else \
+            DoeLink(session)
+        self.trusted_root = trusted_root
+        self.dts = dts
+        self.max_v = max_v
+        self.offer_asym = offer_asym
+        self.offer_hash = offer_hash
+        self.busy = self.not_ready = 0
+        self.chains = {}
+        self.leaf_keys = {}
+
     def raw(self, req):
         """@req once; the (padded) response, header checked."""
-        rsp = self.transfer(req)
+        rsp = self.link.transfer(req)
         if rsp is None:
             raise ReqFailure('no-response')
         if len(rsp) < 4:
@@ -1739,6 +1907,8 @@ class Selftest:
         self.failures = []
         self.checks = 0
         self.provs = {}
+        self.mctp_mtu = None        # set: device() talks MCTP serial
+        self.rng = random.Random(0x5d3)
 
     def check(self, cond, what):
         self.checks += 1
@@ -1753,6 +1923,11 @@ class Selftest:
         if key not in self.provs:
             self.provs[key] = Provisioning(cfg)
         prov = self.provs[key]
+        if self.mctp_mtu:
+            session = MctpSerialSession(cfg, {9: prov}, NullLogger(),
+                                        mtu=self.mctp_mtu)
+            return cfg, prov, MctpSerialLink(session, 9, mtu=self.mctp_mtu,
+                                             rng=self.rng)
         return cfg, prov, Session(cfg, prov, NullLogger())
 
     def expect_fail(self, fn, why, what):
@@ -2012,6 +2187,227 @@ class Selftest:
             self.check(len(obj) % 4 == 0 and doe_decode(obj)[1][:n] ==
                        bytes(range(n)), 'DOE padding %d' % n)
 
+    # -- MCTP over serial --
+
+    def serial_framing(self):
+        rng = self.rng
+        # The CRC itself: the catalogue check value of CRC-16/MCRF4XX (the
+        # RFC 1662 register without the final complement), and a bitwise
+        # computation against the table.
+        self.check(fcs16(b'123456789') == 0x6F91, 'FCS-16 check value')
+
+        def bitwise(data):
+            crc = 0xFFFF
+            for b in data:
+                for i in range(8):
+                    bit = (crc ^ (b >> i)) & 1
+                    crc = (crc >> 1) ^ (0x8408 if bit else 0)
+            return crc
+        data = bytes(rng.randrange(256) for _ in range(300))
+        self.check(fcs16(data) == bitwise(data), 'FCS-16 table')
+
+        # One frame, byte by byte
+        pkt = bytes([1, 9, 8, 0xC8, 0x05, 0x7E, 0x10, 0x7D, 0x84])
+        frame = serial_frame(pkt)
+        fcs = fcs16(bytes([1, len(pkt)]) + pkt)
+        self.check(frame == bytes([0x7E, 0x01, 9, 1, 9, 8, 0xC8, 0x05, 0x7D,
+                                   0x5E, 0x10, 0x7D, 0x5D, 0x84,
+                                   fcs >> 8, fcs & 0xFF, 0x7E]),
+                   'frame layout and escaping')
+        self.check(SerialDeframer().feed(frame) == [pkt], 'frame decode')
+
+        # FCS bytes that look like flags or escapes go out unescaped
+        tricky = {}
+        n = 0
+        while len(tricky) < 4:
+            p = bytes([1, 9, 8, 0xC8]) + n.to_bytes(2, 'big')
+            f = fcs16(bytes([1, len(p)]) + p)
+            for b in (f >> 8, f & 0xFF):
+                if b in (SERIAL_FLAG, SERIAL_ESC) and b not in tricky:
+                    tricky[b] = p
+            if f >> 8 in (0x7E, 0x7D) and f & 0xFF in (0x7E, 0x7D):
+                tricky['both'] = p
+            if (f >> 8, f & 0xFF) == (0x7E, 0x7E):
+                tricky['flags'] = p
+            n += 1
+            if n > 0x10000:
+                break
+        for what, p in tricky.items():
+            f = serial_frame(p)
+            self.check(len(f) == len(p) + 6 and
+                       SerialDeframer().feed(f) == [p],
+                       'raw FCS %s' % what)
+
+        # Many frames, every length, split anywhere, with junk in between
+        pkts = [bytes(rng.choice((0x7E, 0x7D, 0x5E, 0x5D, 0, 0xFF,
+                                  rng.randrange(256)))
+                      for _ in range(n)) for n in range(1, 256)]
+        wire = b'\x00\x11'.join(serial_frame(p) for p in pkts)
+        d = SerialDeframer()
+        got = []
+        pos = 0
+        while pos < len(wire):
+            k = rng.randint(1, 300)
+            got += d.feed(wire[pos:pos + k])
+            pos += k
+        self.check(got == pkts, 'round trip of %d frames' % len(pkts))
+        # (each \x00 where a revision is due, each \x11 while hunting)
+        self.check(d.errors == {'revision': len(pkts) - 1,
+                                'junk': len(pkts) - 1},
+                   'junk between frames %s' % d.errors)
+
+        # Damage: a bad FCS, a cut-off frame, a wrong revision, a count
+        # above the limit, a missing end flag; the frame after each
+        # still arrives.  A closing flag shared with the next frame.
+        good = serial_frame(pkts[40])
+        bad_fcs = bytearray(serial_frame(pkts[10]))
+        bad_fcs[5] ^= 0x01 if bad_fcs[5] not in (0x7C, 0x7D, 0x7F) else 0x40
+        cases = {
+            'fcs': bytes(bad_fcs),
+            'aborted': serial_frame(pkts[30])[:20],
+            'revision': b'\x7e\x02' + serial_frame(pkts[3])[2:],
+            'count': serial_frame(pkts[100]),
+            'end-flag': serial_frame(pkts[5])[:-1] + b'\x00',
+        }
+        for what, bad in cases.items():
+            d = SerialDeframer(max_count=LINUX_SERIAL_MAX_COUNT)
+            got = d.feed(bad + good)
+            self.check(got == [pkts[40]] and d.errors.get(what),
+                       'damaged frame (%s): %s %s' % (what, len(got),
+                                                      d.errors))
+        d = SerialDeframer()
+        self.check(d.feed(good[:-1] + good) == [pkts[40]] * 2 and
+                   not d.errors, 'shared flag')
+        d = SerialDeframer()
+        self.check(d.feed(b'\x7e\x7e\x7e' + good[1:]) == [pkts[40]],
+                   'repeated flags')
+
+    def mctp_packets(self):
+        rng = self.rng
+        msg = bytes(rng.randrange(256) for _ in range(301))
+        pkts = mctp_packets(9, 8, 5, True, msg, 64)
+        hdrs = [mctp_header(p) for p in pkts]
+        self.check([len(p) - 4 for p in pkts] == [64] * 4 + [45],
+                   'fragment sizes')
+        self.check([h[2:5] for h in hdrs] ==
+                   [(True, False, 0), (False, False, 1), (False, False, 2),
+                    (False, False, 3), (False, True, 0)],
+                   'SOM/EOM and sequence numbers')
+        self.check(all(h[:2] == (9, 8) and h[5:] == (True, 5)
+                       for h in hdrs) and
+                   all(p[0] == MCTP_HDR_VERSION for p in pkts),
+                   'addresses, TO and tag')
+        single = mctp_packets(8, 9, 2, False, b'\x05\x10\x04', 64)
+        self.check(single == [b'\x01\x08\x09\xc2\x05\x10\x04'],
+                   'single packet %s' % single[0].hex())
+        # Interleaved messages (same tag to two EIDs, two tags to one)
+        other = mctp_packets(10, 8, 5, True, msg[::-1], 32)
+        third = mctp_packets(9, 8, 6, True, msg[:100], 16)
+        streams = [list(pkts), list(other), list(third)]
+        r = MctpReassembler()
+        done = []
+        while any(streams):
+            s = rng.choice([x for x in streams if x])
+            res = r.feed(s.pop(0))
+            if res:
+                done.append(res)
+        self.check(sorted(done) == sorted([(8, 9, 5, True, msg),
+                                           (8, 10, 5, True, msg[::-1]),
+                                           (8, 9, 6, True, msg[:100])]) and
+                   not r.errors, 'interleaved reassembly %s' % r.errors)
+        # A lost packet, a repeated one, one without SOM, a restart
+        r = MctpReassembler()
+        self.check(r.feed(pkts[0]) is None and r.feed(pkts[2]) is None and
+                   r.errors == {'sequence': 1} and
+                   r.feed(pkts[3]) is None and r.errors['no SOM'] == 1,
+                   'lost packet %s' % r.errors)
+        r = MctpReassembler()
+        for p in pkts[:3] + pkts:
+            res = r.feed(p)
+        self.check(res == (8, 9, 5, True, msg) and r.errors ==
+                   {'restarted': 1}, 'SOM restarts %s' % r.errors)
+        r = MctpReassembler(max_message=200)
+        for p in pkts:
+            res = r.feed(p)
+        self.check(res is None and r.errors.get('too long'), 'size limit')
+        r = MctpReassembler()
+        self.check(r.feed(b'\x02' + pkts[0][1:]) is None and
+                   r.feed(b'\x01\x08') is None and
+                   r.errors == {'header version': 1, 'short packet': 1},
+                   'bad packets %s' % r.errors)
+        # Sequence numbers wrap
+        long_msg = bytes(1000)
+        r = MctpReassembler()
+        for p in mctp_packets(9, 8, 0, True, long_msg, 64):
+            res = r.feed(p)
+        self.check(res and res[4] == long_msg, 'sequence wrap')
+
+    def mctp_endpoints(self):
+        """Several EIDs on one line: independent devices, one root."""
+        cfg = Config(versions=[0x12, 0x13])
+        provs = provision_eids(cfg, [9, 10, 11])
+        session = MctpSerialSession(cfg, provs, NullLogger(), silent=[11])
+        links = {eid: MctpSerialLink(session, eid, rng=self.rng)
+                 for eid in (9, 10, 11, 12)}
+        rqs = {eid: TestRequester(links[eid]) for eid in (9, 10)}
+        # Interleave the two requesters' exchanges step by step
+        for step in ('connect', 'digests', 'certificate', 'validate',
+                     'challenge'):
+            for eid, rq in rqs.items():
+                if step == 'certificate':
+                    rq.certificate(0, portion_max=300)
+                elif step == 'validate':
+                    rq.validate(0, provs[eid].trusted_root.der)
+                else:
+                    getattr(rq, step)(*(() if step != 'challenge' else (0,)))
+        roots = {provs[e].trusted_root.der for e in provs}
+        keys = {rq.leaf_keys[0].public_bytes(
+            serialization.Encoding.DER,
+            serialization.PublicFormat.SubjectPublicKeyInfo)
+            for rq in rqs.values()}
+        self.check(len(roots) == 1 and len(keys) == 2,
+                   'shared root, own leaf keys')
+        self.check(rqs[9].chains[0] != rqs[10].chains[0], 'own chains')
+        self.check(links[9].packets > 20, 'multi-packet responses')
+        rq = TestRequester(links[11])
+        self.expect_fail(rq.connect, 'no-response', 'silent EID')
+        rq = TestRequester(links[12])
+        self.expect_fail(rq.connect, 'no-response', 'unknown EID')
+        # Messages that get no answer
+        get_version = bytes([0x10, GET_VERSION, 0, 0])
+        for what, kw in (('secured', dict(mtype=MCTP_TYPE_SECURED_SPDM)),
+                         ('control', dict(mtype=0x00)),
+                         ('vendor', dict(mtype=0x7E)),
+                         ('IC bit', dict(mtype=0x85)),
+                         ('TO=0', dict(to=False))):
+            self.check(links[9].send(get_version, **kw)[1] == b'',
+                       'no answer to %s' % what)
+        self.check(links[9].transfer(get_version)[1] == VERSION,
+                   'still answering')
+        # Separate keys: no sharing between EIDs
+        provs = provision_eids(cfg, [9, 10], shared_root=False)
+        self.check(provs[9].trusted_root.der != provs[10].trusted_root.der,
+                   '--no-shared-root')
+        with tempfile.TemporaryDirectory() as d:
+            provs = provision_eids(cfg, [9, 10])
+            write_eid_certs(d, provs, cfg.hashes[0], True)
+            names = sorted(os.listdir(d))
+            with open(os.path.join(d, 'root.der'), 'rb') as f:
+                root = f.read()
+            with open(os.path.join(d, 'eid-10', 'root.der'), 'rb') as f:
+                root10 = f.read()
+            self.check(names == ['eid-10', 'eid-9', 'root.der', 'root.pem']
+                       and root == root10 == provs[9].trusted_root.der,
+                       'cert-dir per EID %s' % names)
+        self.check(parse_eids('8,9, 12-14,0x10') == [8, 9, 12, 13, 14, 16],
+                   'EID list')
+        for bad in ('7', '9-8', '255', 'x', '8-'):
+            try:
+                parse_eids(bad)
+                self.check(False, 'EID list %r accepted' % bad)
+            except ValueError:
+                pass
+
     def files(self):
         cfg, prov, session = self.device(slots=2)
         with tempfile.TemporaryDirectory() as d:
@@ -2056,10 +2452,33 @@ class Selftest:
         self.errors()
         self.frames()
         self.files()
-        print('selftest: %d flows (%d suites x 4 versions), %d checks, '
-              '%.1fs: %s' % (cases, len(SELFTEST_SUITES), self.checks,
-                             time.monotonic() - start,
-                             'FAILED' if self.failures else 'ok'))
+        # The same over MCTP serial framing: the DSP0236 baseline MTU, and
+        # a small one for many packets per message
+        mctp_cases = 0
+        for mtu, suites in ((MCTP_BASELINE_MTU, SELFTEST_SUITES[:2]),
+                            (16, [('rsassa-3072', 'sha384')])):
+            self.mctp_mtu = mtu
+            for asym, hname in suites:
+                for v in (0x10, 0x11, 0x12, 0x13):
+                    try:
+                        self.flow(v, asym, hname)
+                    except ReqFailure as e:
+                        self.check(False, 'mctp mtu %d v%s %s/%s: %s %s' %
+                                   (mtu, version_str(v), asym, hname, e.why,
+                                    e.info))
+                    mctp_cases += 1
+        self.mctp_mtu = MCTP_BASELINE_MTU
+        self.faults(0x12)
+        self.errors()
+        self.mctp_mtu = None
+        self.serial_framing()
+        self.mctp_packets()
+        self.mctp_endpoints()
+        print('selftest: %d flows (%d suites x 4 versions) + %d over MCTP '
+              'serial, %d checks, %.1fs: %s' %
+              (cases, len(SELFTEST_SUITES), mctp_cases, self.checks,
+               time.monotonic() - start,
+               'FAILED' if self.failures else 'ok'))
         print('%d passed, %d failed' % (self.checks - len(self.failures),
                                         len(self.failures)))
         return not self.failures
@@ -2072,20 +2491,48 @@ class Selftest:
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(
-        description='SPDM responder for QEMU\'s spdm_port (PCIe DOE); '
-        'answers GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, '
-        'GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS and '
-        'RESPOND_IF_READY, anything else with ERROR UnsupportedRequest.',
+        description='SPDM responder for QEMU\'s spdm_port (PCIe DOE) or '
+        'for MCTP over a QEMU serial port; answers GET_VERSION, '
+        'GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS, '
+        'GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS and RESPOND_IF_READY, '
+        'anything else with ERROR UnsupportedRequest.',
         epilog='Faults (--fault NAME[:REQUEST], repeatable; REQUEST is e.g. '
         'GET_DIGESTS or 0x81, default: every request the fault makes sense '
         'for; one-shot faults fire once per request code after each '
-        'GET_VERSION): bad-signature, wrong-nonce (every signed response), '
-        'busy, not-ready, truncated, oversized, no-response (empty frame: '
-        'QEMU drops the object, the guest DOE times out), silent (no frame '
-        'at all: QEMU and the guest hang), untrusted (chain under a root '
-        'that is not root.der).')
+        'GET_VERSION, per EID with mctp-serial): bad-signature, wrong-nonce '
+        '(every signed response), busy, not-ready, truncated, oversized '
+        '(mctp-serial: a response without a length field gets 4 trailing '
+        'zero bytes), no-response (empty frame: QEMU drops the object, the '
+        'guest DOE times out; mctp-serial: no answer), silent (no frame at '
+        'all: QEMU and the guest hang; mctp-serial: no answer), untrusted '
+        '(chain under a root that is not root.der).')
     ap.add_argument('--port', type=int, default=2323,
                     help='TCP port on 127.0.0.1 (0: any; default %(default)s)')
+    ap.add_argument('--transport', choices=('doe', 'mctp-serial'),
+                    default='doe',
+                    help='doe: QEMU spdm_port socket protocol (PCIe DOE); '
+                    'mctp-serial: the connection is a serial line carrying '
+                    'DSP0253 frames of MCTP packets, e.g. from QEMU '
+                    '"-chardev socket,id=m0,host=127.0.0.1,port=N -device '
+                    'isa-serial,chardev=m0" (default %(default)s)')
+    ap.add_argument('--eids', default='9', metavar='LIST',
+                    help='mctp-serial: answer as these EIDs, each an '
+                    'independent SPDM device (e.g. 8,9,10 or 9-16; '
+                    'default %(default)s)')
+    ap.add_argument('--silent-eid', action='append', default=[],
+                    metavar='LIST', help='mctp-serial: never answer '
+                    'messages to these EIDs (repeatable)')
+    ap.add_argument('--shared-root', action=argparse.BooleanOptionalAction,
+                    default=True,
+                    help='mctp-serial: one root and intermediate CA issue '
+                    'the leaf of every EID, written once more as '
+                    'CERT_DIR/root.der (default on; --no-shared-root: a '
+                    'chain of its own for each EID)')
+    ap.add_argument('--mtu', type=int, default=MCTP_BASELINE_MTU,
+                    help='mctp-serial: largest MCTP packet payload we send, '
+                    '1-%d (default %%(default)s, the DSP0236 baseline; '
+                    'Linux 6.12 mctp-serial takes at most %d)' %
+                    (SERIAL_MAX_MTU, LINUX_SERIAL_MAX_MTU))
     ap.add_argument('--versions', default='1.0,1.1,1.2,1.3',
                     help='versions to offer (default %(default)s)')
     ap.add_argument('--asym', default=DEFAULT_ASYM,
@@ -2098,11 +2545,13 @@ def parse_args(argv):
     ap.add_argument('--cert-dir', metavar='DIR',
                     help='write root.der, root.pem, chain.der (SPDM chain '
                     'object of slot 0 for the first --hash), leaf.pem, '
-                    'certs.pem and chain-slotN.der/leaf-slotN.pem')
-    ap.add_argument('--pci-id', default=DEFAULT_PCI_ID,
+                    'certs.pem and chain-slotN.der/leaf-slotN.pem; '
+                    'mctp-serial: the same in DIR/eid-<N>/ for every EID')
+    ap.add_argument('--pci-id', default=None,
                     metavar='VENDOR:DEVICE:CC:REV:SSVID:SSID',
                     help='identity in the leaf certificates, or "none" '
-                    'for none (default: QEMU NVMe, %(default)s)')
+                    'for none (default: doe: QEMU NVMe, %s; '
+                    'mctp-serial: none)' % DEFAULT_PCI_ID)
     ap.add_argument('--slots', type=int, default=1,
                     help='certificate slots to provision (1-8)')
     ap.add_argument('--measurements', metavar='FILE',
@@ -2140,12 +2589,20 @@ def main(argv=None):
         for h in hashes:
             if h not in HASH_OPTIONS:
                 raise ValueError('--hash: unknown %r' % h)
+        mctp = args.transport == 'mctp-serial'
+        pci_id = args.pci_id or ('none' if mctp else DEFAULT_PCI_ID)
         cfg = Config(versions=parse_versions(args.versions), asym=args.asym,
-                     hashes=hashes, slots=args.slots, pci_id=args.pci_id,
+                     hashes=hashes, slots=args.slots, pci_id=pci_id,
                      measurements=measurements, faults=args.fault,
                      meas_cap=args.meas_cap, dts=args.dts)
         if not 0 <= args.port <= 0xFFFF:
             raise ValueError('--port wants 0..65535')
+        eids = parse_eids(args.eids)
+        silent = set()
+        for item in args.silent_eid:
+            silent.update(parse_eids(item))
+        if not 1 <= args.mtu <= SERIAL_MAX_MTU:
+            raise ValueError('--mtu wants 1..%d' % SERIAL_MAX_MTU)
     except (ValueError, KeyError, OSError) as e:
         print('responder: %s' % e, file=sys.stderr)
         return 2
@@ -2158,17 +2615,42 @@ def main(argv=None):
     signal.signal(signal.SIGINT, on_signal)
 
     try:
-        prov = Provisioning(cfg)
+        if mctp:
+            provs = provision_eids(cfg, eids, args.shared_root)
+            prov = provs[eids[0]]
+        else:
+            prov = Provisioning(cfg)
         logger.info('device identity %s, leaf key %s' %
                     (prov.identity, prov.kt.name))
         if args.cert_dir:
-            prov.write(args.cert_dir, cfg.hashes[0])
+            if mctp:
+                write_eid_certs(args.cert_dir, provs, cfg.hashes[0],
+                                args.shared_root)
+            else:
+                prov.write(args.cert_dir, cfg.hashes[0])
             print('cert-dir %s' % os.path.abspath(args.cert_dir), flush=True)
         for name, codes in cfg.faults:
             logger.info('fault %s on %s' % (
                 name, ', '.join(REQUEST_NAMES[c] for c in sorted(codes))
                 or 'the certificate chain'))
-        return serve(args, cfg, prov, logger)
+        if not mctp:
+            return serve(args, cfg, logger,
+                         lambda: DoeConnection(cfg, prov, logger), 'doe')
+        if args.mtu > LINUX_SERIAL_MAX_MTU:
+            # Linux 6.12 also fails to resynchronise after such a frame
+            # (its receiver keeps its header position across the error),
+            # so every later frame is lost as well.
+            logger.info('warning: --mtu %d: Linux mctp-serial drops frames '
+                        'of packets with more than %d payload bytes and '
+                        'then stops receiving' %
+                        (args.mtu, LINUX_SERIAL_MAX_MTU))
+        logger.info('MCTP EIDs %s%s, %s root, MTU %d' % (
+            format_eids(eids), ' (silent: %s)' % format_eids(sorted(silent))
+            if silent else '', 'shared' if args.shared_root else 'own',
+            args.mtu))
+        return serve(args, cfg, logger,
+                     lambda: MctpSerialSession(cfg, provs, logger, args.mtu,
+                                               silent), 'mctp-serial')
     except Stop as e:
         logger.info('%s: exiting' % e)
         return 0
