@@ -405,6 +405,13 @@ wait
 check detach-busy:gone no "$([ -e {cls}/mctp-1-17 ] && echo yes || echo no)"
 rmmod spdm_mctp
 check unload:gone no "$([ -e {cls}/mctp-1-9 ] && echo yes || echo no)"
+# endpoints named at load
+insmod /modules/spdm_mctp.ko attach=1:9,1:21
+wait_done {cls}/mctp-1-9
+wait_done {cls}/mctp-1-21
+check load-param:eid9 1 "$(cat {cls}/mctp-1-9/authenticated)"
+check load-param:eid21 1 "$(cat {cls}/mctp-1-21/authenticated)"
+rmmod spdm_mctp
 rmmod spdm
 '''
         return s
