@@ -60,14 +60,14 @@ static struct workqueue_struct *spdm_mctp_wq;
 static struct device *spdm_mctp_root;
 
 static int spdm_mctp_send(struct socket *sock, struct spdm_mctp_ep *ep,
-			  const void *req, size_t req_sz)
+			  u8 type, const void *req, size_t req_sz)
 {
 	struct sockaddr_mctp_ext addr = {
 		.smctp_base = {
 			.smctp_family = AF_MCTP,
 			.smctp_network = ep->netid,
 			.smctp_addr.s_addr = ep->eid,
-			.smctp_type = SPDM_MCTP_TYPE_SPDM,
+			.smctp_type = type,
 			.smctp_tag = MCTP_TAG_OWNER,
 		},
 		.smctp_ifindex = ep->ifindex,
@@ -96,12 +96,13 @@ static int spdm_mctp_send(struct socket *sock, struct spdm_mctp_ep *ep,
 
 /*
  * Wait for the response in slices, so that a detach does not wait for a
- * whole response time.  Only a message of type 5 from our endpoint counts;
- * the kernel delivers nothing else to this socket but the reply to the
- * tag it allocated for our request.
+ * whole response time.  Only a message of the request's type from our
+ * endpoint counts; the kernel delivers nothing else to this socket but
+ * the reply to the tag it allocated for our request.
  */
 static ssize_t spdm_mctp_recv(struct socket *sock, struct spdm_mctp_ep *ep,
-			      void *rsp, size_t rsp_sz, u32 timeout_us)
+			      u8 type, void *rsp, size_t rsp_sz,
+			      u32 timeout_us)
 {
 	unsigned long deadline = jiffies + usecs_to_jiffies(timeout_us) +
 				 msecs_to_jiffies(READ_ONCE(spdm_mctp_rtt_ms));
@@ -127,17 +128,21 @@ static ssize_t spdm_mctp_recv(struct socket *sock, struct spdm_mctp_ep *ep,
 		if (ret < 0)
 			return ret;
 		if (addr->smctp_addr.s_addr != ep->eid ||
-		    addr->smctp_type != SPDM_MCTP_TYPE_SPDM)
+		    addr->smctp_type != type)
 			continue;
 		/* MSG_TRUNC: the length of the whole message */
 		return ret > rsp_sz ? -EMSGSIZE : ret;
 	}
 }
 
-static ssize_t spdm_mctp_exchange(void *priv, const void *req, size_t req_sz,
-				  void *rsp, size_t rsp_sz, u32 timeout_us)
+/*
+ * One request and its response of MCTP message @type: 5 for SPDM, 6 for
+ * secured SPDM messages (DSP0275), which sessions will use.
+ */
+static ssize_t spdm_mctp_message(struct spdm_mctp_ep *ep, u8 type,
+				 const void *req, size_t req_sz, void *rsp,
+				 size_t rsp_sz, u32 timeout_us)
 {
-	struct spdm_mctp_ep *ep = priv;
 	struct socket *sock;
 	ssize_t ret;
 
@@ -147,11 +152,18 @@ static ssize_t spdm_mctp_exchange(void *priv, const void *req, size_t req_sz,
 	ret = sock_create_kern(ep->net, AF_MCTP, SOCK_DGRAM, 0, &sock);
 	if (ret)
 		return ret;
-	ret = spdm_mctp_send(sock, ep, req, req_sz);
+	ret = spdm_mctp_send(sock, ep, type, req, req_sz);
 	if (!ret)
-		ret = spdm_mctp_recv(sock, ep, rsp, rsp_sz, timeout_us);
+		ret = spdm_mctp_recv(sock, ep, type, rsp, rsp_sz, timeout_us);
 	sock_release(sock);
 	return ret;
+}
+
+static ssize_t spdm_mctp_exchange(void *priv, const void *req, size_t req_sz,
+				  void *rsp, size_t rsp_sz, u32 timeout_us)
+{
+	return spdm_mctp_message(priv, SPDM_MCTP_TYPE_SPDM, req, req_sz, rsp,
+				 rsp_sz, timeout_us);
 }
 
 const struct spdm_transport_ops spdm_mctp_ops = {
