@@ -388,6 +388,15 @@ check silent:authenticated 0 "$(cat {cls}/mctp-1-17/authenticated)"
 check_grep silent:error "GET_VERSION: transport error" "$(cat {cls}/mctp-1-17/error)"
 check_grep silent:bound "^(0|[0-9]|[0-9][0-9]|1[0-4][0-9])$" "$((t1 - t0 - 60))"
 check_grep silent:logged "mctp-1-17: SPDM: GET_VERSION: transport error \\(-110\\)" "$(dmesg | grep mctp-1-17)"
+# an endpoint of another network namespace: named after it, without the
+# links of the initial one, and detached when the namespace goes
+unshare -n sh -c "echo 1:9 > {par}/attach && sleep 3 && ls {cls}" > /tmp/ns
+check_grep netns:attached "^mctp-[0-9]+-1-9$" "$(cat /tmp/ns)"
+check_grep netns:isolated "mctp-[0-9]+-1-9: SPDM: GET_VERSION: transport error \\(-113\\)" "$(dmesg)"
+n=0
+while ls {cls} | grep -Eq '^mctp-[0-9]+-1-9$' && [ $n -lt 20 ]; do sleep 1; n=$((n + 1)); done
+check netns:gone 0 "$(ls {cls} | grep -Ec '^mctp-[0-9]+-1-9$')"
+check netns:init-untouched 1 "$(cat {cls}/mctp-1-9/authenticated)"
 # no route at all
 echo 1:30 > {par}/attach
 wait_done {cls}/mctp-1-30
