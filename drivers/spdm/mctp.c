@@ -136,6 +136,59 @@ static ssize_t spdm_mctp_recv(struct socket *sock, struct spdm_mctp_ep *ep,
 }
 
 /*
+ * The kernel keeps a tag allocated while its request's socket is open, for
+ * at most the key lifetime of DSP0236 (MCTP_KEY_LIFETIME, 6 s, in
+ * net/mctp).  A response that comes after its request timed out must not
+ * pass for the response to a later request that got the same tag, so the
+ * sockets of timed-out requests stay open for that long: the late
+ * response goes to them and dies with them.
+ */
+#define SPDM_MCTP_KEY_LIFETIME	(6 * HZ)
+
+/**
+ * spdm_mctp_unpark() - close parked sockets
+ * @ep: endpoint, not exchanging
+ * @all: close all of them, not only those past the key lifetime
+ */
+void spdm_mctp_unpark(struct spdm_mctp_ep *ep, bool all)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SPDM_MCTP_PARKED && ep->parked[i]; i++) {
+		if (all || time_after(jiffies, ep->parked_at[i] +
+					       SPDM_MCTP_KEY_LIFETIME)) {
+			sock_release(ep->parked[i]);
+			ep->parked[i] = NULL;
+			continue;
+		}
+		ep->parked[n] = ep->parked[i];
+		ep->parked_at[n++] = ep->parked_at[i];
+		if (n - 1 != i)
+			ep->parked[i] = NULL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_mctp_unpark);
+
+static void spdm_mctp_park(struct spdm_mctp_ep *ep, struct socket *sock)
+{
+	int i;
+
+	/* Full: the oldest goes, its tag may be reused now */
+	if (ep->parked[SPDM_MCTP_PARKED - 1]) {
+		sock_release(ep->parked[0]);
+		for (i = 1; i < SPDM_MCTP_PARKED; i++) {
+			ep->parked[i - 1] = ep->parked[i];
+			ep->parked_at[i - 1] = ep->parked_at[i];
+		}
+		ep->parked[SPDM_MCTP_PARKED - 1] = NULL;
+	}
+	for (i = 0; ep->parked[i]; i++)
+		;
+	ep->parked[i] = sock;
+	ep->parked_at[i] = jiffies;
+}
+
+/*
  * One request and its response of MCTP message @type: 5 for SPDM, 6 for
  * secured SPDM messages (DSP0275), which sessions will use.
  */
@@ -148,6 +201,7 @@ static ssize_t spdm_mctp_message(struct spdm_mctp_ep *ep, u8 type,
 
 	if (READ_ONCE(ep->gone))
 		return -ENODEV;
+	spdm_mctp_unpark(ep, false);
 	/* A fresh socket per request: a stale reply dies with the old one */
 	ret = sock_create_kern(ep->net, AF_MCTP, SOCK_DGRAM, 0, &sock);
 	if (ret)
@@ -155,7 +209,10 @@ static ssize_t spdm_mctp_message(struct spdm_mctp_ep *ep, u8 type,
 	ret = spdm_mctp_send(sock, ep, type, req, req_sz);
 	if (!ret)
 		ret = spdm_mctp_recv(sock, ep, type, rsp, rsp_sz, timeout_us);
-	sock_release(sock);
+	if (ret == -ETIMEDOUT)
+		spdm_mctp_park(ep, sock);
+	else
+		sock_release(sock);
 	return ret;
 }
 
@@ -259,6 +316,7 @@ static void spdm_mctp_free(struct spdm_mctp_ep *ep)
 	WRITE_ONCE(ep->gone, true);
 	cancel_work_sync(&ep->work);
 	spdm_destroy(ep->spdm);
+	spdm_mctp_unpark(ep, true);
 	device_unregister(&ep->dev);
 }
 

@@ -11,6 +11,10 @@
 #include <linux/workqueue.h>
 
 struct net;
+struct socket;
+
+/* Sockets of timed-out requests kept open, holding their tags */
+#define SPDM_MCTP_PARKED	3
 
 /**
  * struct spdm_mctp_ep - one attached MCTP endpoint
@@ -24,6 +28,9 @@ struct net;
  * @spdm: SPDM state
  * @work: authentication on the module's workqueue
  * @gone: detaching: fail every exchange at once
+ * @parked: sockets of requests that timed out, oldest first, kept open
+ *	so that their tags are not reused while a late response may come
+ * @parked_at: when each was parked (jiffies)
  */
 struct spdm_mctp_ep {
 	struct device dev;
@@ -35,7 +42,11 @@ struct spdm_mctp_ep {
 	struct spdm_state *spdm;
 	struct work_struct work;
 	bool gone;
+	struct socket *parked[SPDM_MCTP_PARKED];
+	unsigned long parked_at[SPDM_MCTP_PARKED];
 };
+
+void spdm_mctp_unpark(struct spdm_mctp_ep *ep, bool all);
 
 extern const struct spdm_transport_ops spdm_mctp_ops;
 

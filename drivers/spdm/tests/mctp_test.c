@@ -40,6 +40,10 @@
  * @len: bytes in @buf
  * @responses: responses sent
  * @rsp_packets: packets they took (to check fragmentation)
+ * @stale: a response to send, with @stale_hdr's tag, before the next
+ *	request is answered: a reply that comes too late
+ * @stale_len: its length
+ * @stale_hdr: header of the request it answers
  * @mismatch: a request differed from the script (reported later: the
  *	transmit path cannot sleep)
  * @extra: a request came after the script's end
@@ -51,6 +55,9 @@ struct mctp_test_dev {
 	size_t len;
 	unsigned int responses;
 	unsigned int rsp_packets;
+	const u8 *stale;
+	size_t stale_len;
+	struct mctp_hdr stale_hdr;
 	bool mismatch;
 	bool extra;
 };
@@ -123,6 +130,13 @@ static netdev_tx_t mctp_test_xmit(struct sk_buff *skb, struct net_device *ndev)
 		goto out;
 	}
 	st = &t->phase->steps[t->step++];
+	if (t->stale && !st->rsp) {
+		/* Keep the request's header to answer it too late */
+		t->stale_hdr = hdr;
+	} else if (t->stale && t->stale_hdr.ver) {
+		mctp_test_reply(ndev, &t->stale_hdr, t->stale, t->stale_len);
+		t->stale = NULL;
+	}
 	if (t->len < 1 || t->buf[0] != 5 || t->len - 1 != st->req_len ||
 	    memcmp(t->buf + 1, st->req, st->req_len)) {
 		t->mismatch = true;
@@ -257,6 +271,11 @@ static struct net_device *mctp_test_netdev(struct kunit *test)
 KUNIT_DEFINE_ACTION_WRAPPER(mctp_test_destroy, spdm_destroy,
 			    struct spdm_state *);
 
+static void mctp_test_unpark(void *ep)
+{
+	spdm_mctp_unpark(ep, true);
+}
+
 static struct spdm_state *mctp_test_state(struct kunit *test,
 					  struct spdm_mctp_ep *ep,
 					  const struct spdm_test_flow *f)
@@ -269,6 +288,8 @@ static struct spdm_state *mctp_test_state(struct kunit *test,
 	};
 	struct spdm_state *spdm;
 
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mctp_test_unpark,
+							ep), 0);
 	cfg.dev = kunit_device_register(test, "spdm-mctp-kunit");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(cfg.dev));
 	spdm = spdm_create(&cfg);
@@ -383,10 +404,63 @@ static void mctp_no_route(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, spdm->error, "GET_VERSION: transport error");
 }
 
+/*
+ * A response that arrives after its request timed out is dropped: it does
+ * not pass for the response to the next request.
+ */
+static void mctp_stale_response(struct kunit *test)
+{
+	const struct spdm_test_flow *lost = mctp_test_flow(test, "no_response");
+	const struct spdm_test_flow *ok = mctp_test_flow(test,
+							 "v12_ecdsa_p256_sha256");
+	const struct spdm_test_phase *p;
+	struct spdm_auth_params params = {};
+	struct spdm_mctp_ep *ep;
+	struct net_device *ndev;
+	struct mctp_test_dev *t;
+	struct spdm_state *spdm;
+
+	KUNIT_ASSERT_NOT_NULL(test, lost);
+	KUNIT_ASSERT_NOT_NULL(test, ok);
+	ndev = mctp_test_netdev(test);
+	t = netdev_priv(ndev);
+	ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ep);
+	ep->net = &init_net;
+	ep->netid = TEST_NET;
+	ep->eid = TEST_EP_EID;
+	spdm = mctp_test_state(test, ep, lost);
+
+	/* GET_DIGESTS goes unanswered; its DIGESTS comes with the next one */
+	p = &lost->phases[0];
+	KUNIT_ASSERT_EQ(test, p->steps[3].req[1], SPDM_GET_DIGESTS);
+	KUNIT_ASSERT_NULL(test, p->steps[3].rsp);
+	t->stale = ok->phases[0].steps[3].rsp;
+	t->stale_len = ok->phases[0].steps[3].rsp_len;
+	t->phase = p;
+	params.nonce = p->nonce;
+	params.context = p->context;
+	params.slot = p->slot;
+	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, &params), -ETIMEDOUT);
+
+	p = &ok->phases[0];
+	t->step = 0;
+	t->phase = p;
+	params.nonce = p->nonce;
+	params.context = p->context;
+	KUNIT_EXPECT_EQ_MSG(test, spdm_authenticate(spdm, &params), 0, "%s",
+			    spdm->error);
+	KUNIT_EXPECT_NULL(test, t->stale);
+	KUNIT_EXPECT_FALSE(test, t->mismatch);
+	KUNIT_EXPECT_EQ(test, t->step, p->n_steps);
+	t->phase = NULL;
+}
+
 static struct kunit_case spdm_mctp_cases[] = {
 	KUNIT_CASE(mctp_routed),
 	KUNIT_CASE(mctp_direct),
 	KUNIT_CASE(mctp_lost_response),
+	KUNIT_CASE(mctp_stale_response),
 	KUNIT_CASE(mctp_retries),
 	KUNIT_CASE(mctp_cached),
 	KUNIT_CASE(mctp_no_route),
