@@ -172,6 +172,7 @@ static int spdm_wait_ready(struct spdm_state *spdm, const u8 *req,
 			   size_t *rsp_len)
 {
 	unsigned int tries = err->rdtm, i;
+	u64 waited = 0;
 	u8 riy[SPDM_HDR_SIZE];
 	int ret;
 
@@ -186,7 +187,15 @@ static int spdm_wait_ready(struct spdm_state *spdm, const u8 *req,
 					 "%s: ResponseNotReady asks to wait 2^%u us",
 					 spdm_request_name(req[1]),
 					 err->rdt_exponent);
+		/* RDTM times 2^RDTExponent could be over an hour: bound it */
+		if (waited + (u64)(tries - i) * BIT(err->rdt_exponent) >
+		    SPDM_MAX_RNR_WAIT_US)
+			return spdm_fail(spdm, -ETIME,
+					 "%s: ResponseNotReady would wait more than %u s",
+					 spdm_request_name(req[1]),
+					 (unsigned int)(SPDM_MAX_RNR_WAIT_US / USEC_PER_SEC));
 		fsleep(BIT(err->rdt_exponent));
+		waited += BIT(err->rdt_exponent);
 
 		spdm_encode_respond_if_ready(riy, sizeof(riy), req[0], req[1],
 					     err->token);

@@ -28,6 +28,8 @@ DEFINE_FREE(crypto_free_akcipher, struct crypto_akcipher *,
 #define SPDM_RESYNCH_RETRIES	2
 /* ResponseNotReady waits above 2^SPDM_MAX_RDT_EXPONENT us are refused */
 #define SPDM_MAX_RDT_EXPONENT	24
+/* All ResponseNotReady waits for one request together: 60 s at most */
+#define SPDM_MAX_RNR_WAIT_US	(60 * USEC_PER_SEC)
 /* A CTExponent above this is treated as this (2^26 us, about 67 s) */
 #define SPDM_MAX_CT_EXPONENT	26
 /* ST1, DSP0274 Table "Timing specification": 100 ms */

@@ -482,6 +482,52 @@ static void flow_concurrent_callers(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, spdm_authenticated(spdm));
 }
 
+/* A responder that is never ready, with an absurd RDTM x 2^RDTExponent */
+static ssize_t spdm_never_ready(void *priv, const void *req, size_t req_sz,
+				void *rsp, size_t rsp_sz, u32 timeout_us)
+{
+	const u8 *q = req;
+	u8 *r = rsp;
+	int *calls = priv;
+
+	(*calls)++;
+	if (q[1] == SPDM_GET_VERSION) {
+		static const u8 version[] = { 0x10, 0x04, 0, 0, 0, 1, 0, 0x12 };
+
+		memcpy(rsp, version, sizeof(version));
+		return sizeof(version);
+	}
+	/* ResponseNotReady: RDTExponent 24 (16.7 s), RDTM 255 */
+	r[0] = q[0];
+	r[1] = SPDM_ERROR;
+	r[2] = SPDM_ERR_RESPONSE_NOT_READY;
+	r[3] = 0;
+	r[4] = 24;
+	r[5] = q[1];
+	r[6] = 1;
+	r[7] = 255;
+	return 8;
+}
+
+static const struct spdm_transport_ops spdm_never_ready_ops = {
+	.name = "kunit-never-ready",
+	.exchange = spdm_never_ready,
+};
+
+static void flow_not_ready_bounded(struct kunit *test)
+{
+	struct spdm_state *spdm;
+	int calls = 0;
+
+	spdm = spdm_test_state(test, &spdm_never_ready_ops, &calls, 1024,
+			       spdm_test_keyring(test, NULL, 0));
+	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, NULL), -ETIME);
+	KUNIT_EXPECT_STREQ(test, spdm->error,
+			   "GET_CAPABILITIES: ResponseNotReady would wait more than 60 s");
+	/* Refused before any wait or RESPOND_IF_READY */
+	KUNIT_EXPECT_EQ(test, calls, 2);
+}
+
 static void flow_bad_config(struct kunit *test)
 {
 	struct spdm_config cfg = {
@@ -519,6 +565,7 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE(flow_transport_hooks),
 	KUNIT_CASE(flow_transport_hooks_cached),
 	KUNIT_CASE(flow_concurrent_callers),
+	KUNIT_CASE(flow_not_ready_bounded),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),
 	{}
