@@ -142,22 +142,10 @@ static void flow_replay(struct kunit *test)
 	}
 }
 
-static const struct spdm_test_flow *spdm_find_flow(struct kunit *test,
-						   const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < spdm_test_n_flows; i++)
-		if (!strcmp(spdm_test_flow_table[i].name, name))
-			return &spdm_test_flow_table[i];
-	KUNIT_FAIL(test, "no flow %s", name);
-	return NULL;
-}
-
 /* A CHALLENGE_AUTH whose Nonce is all zeros is refused before its signature */
 static void flow_zero_nonce(struct kunit *test)
 {
-	const struct spdm_test_flow *f = spdm_find_flow(test,
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
 							"v12_ecdsa_p256_sha256");
 	struct spdm_script s = { .test = test };
 	struct spdm_test_phase phase;
@@ -280,7 +268,7 @@ static const struct spdm_transport_ops spdm_hooked_ops = {
 
 static void flow_transport_hooks(struct kunit *test)
 {
-	const struct spdm_test_flow *f = spdm_find_flow(test,
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
 							"reauth_changed_chain");
 	struct spdm_hooked h = { .s.test = test, .reject = -EPERM };
 	struct spdm_state *spdm;
@@ -310,7 +298,7 @@ static void flow_transport_hooks(struct kunit *test)
 /* The transport's leaf check also runs when the chain is cached */
 static void flow_transport_hooks_cached(struct kunit *test)
 {
-	const struct spdm_test_flow *f = spdm_find_flow(test, "reauth_cached");
+	const struct spdm_test_flow *f = spdm_test_find_flow(test, "reauth_cached");
 	struct spdm_hooked h = { .s.test = test };
 	struct spdm_state *spdm;
 
@@ -329,9 +317,9 @@ static void flow_transport_hooks_cached(struct kunit *test)
 /* What /sys/class/spdm/<name>/ shows after a success and a failure */
 static void flow_sysfs(struct kunit *test)
 {
-	const struct spdm_test_flow *f = spdm_find_flow(test,
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
 							"v13_ecdsa_p384_sha384");
-	const struct spdm_test_flow *bad = spdm_find_flow(test,
+	const struct spdm_test_flow *bad = spdm_test_find_flow(test,
 							  "missing_chal_cap");
 	struct spdm_script s = { .test = test };
 	const struct attribute_group *certs;

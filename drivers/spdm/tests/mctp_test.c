@@ -276,18 +276,26 @@ static void mctp_test_unpark(void *ep)
 	spdm_mctp_unpark(ep, true);
 }
 
-static struct spdm_state *mctp_test_state(struct kunit *test,
-					  struct spdm_mctp_ep *ep,
+/* A state for endpoint @eid, routed or (@ifindex) addressed directly */
+static struct spdm_state *mctp_test_state(struct kunit *test, u8 eid,
+					  int ifindex,
 					  const struct spdm_test_flow *f)
 {
 	struct spdm_config cfg = {
 		.ops = &spdm_mctp_ops,
-		.priv = ep,
 		.max_msg_size = f->transport_max,
 		.keyring = spdm_test_keyring(test, f->root, f->root_len),
 	};
+	struct spdm_mctp_ep *ep;
 	struct spdm_state *spdm;
 
+	ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ep);
+	ep->net = &init_net;
+	ep->netid = TEST_NET;
+	ep->eid = eid;
+	ep->ifindex = ifindex;
+	cfg.priv = ep;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mctp_test_unpark,
 							ep), 0);
 	cfg.dev = kunit_device_register(test, "spdm-mctp-kunit");
@@ -300,23 +308,10 @@ static struct spdm_state *mctp_test_state(struct kunit *test,
 	return spdm;
 }
 
-static const struct spdm_test_flow *mctp_test_flow(struct kunit *test,
-						   const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < spdm_test_n_flows; i++)
-		if (!strcmp(spdm_test_flow_table[i].name, name))
-			return &spdm_test_flow_table[i];
-	KUNIT_FAIL(test, "no flow %s", name);
-	return NULL;
-}
-
 static void mctp_test_play(struct kunit *test, const char *name,
 			   bool direct)
 {
-	const struct spdm_test_flow *f = mctp_test_flow(test, name);
-	struct spdm_mctp_ep *ep;
+	const struct spdm_test_flow *f = spdm_test_find_flow(test, name);
 	struct net_device *ndev;
 	struct mctp_test_dev *t;
 	struct spdm_state *spdm;
@@ -325,13 +320,8 @@ static void mctp_test_play(struct kunit *test, const char *name,
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	ndev = mctp_test_netdev(test);
 	t = netdev_priv(ndev);
-	ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ep);
-	ep->net = &init_net;
-	ep->netid = TEST_NET;
-	ep->eid = TEST_EP_EID;
-	ep->ifindex = direct ? ndev->ifindex : 0;
-	spdm = mctp_test_state(test, ep, f);
+	spdm = mctp_test_state(test, TEST_EP_EID, direct ? ndev->ifindex : 0,
+			       f);
 
 	for (i = 0; i < f->n_phases; i++) {
 		const struct spdm_test_phase *p = &f->phases[i];
@@ -387,19 +377,13 @@ static void mctp_cached(struct kunit *test)
 /* An EID without a route cannot be reached */
 static void mctp_no_route(struct kunit *test)
 {
-	const struct spdm_test_flow *f = mctp_test_flow(test,
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
 							"v12_ecdsa_p256_sha256");
-	struct spdm_mctp_ep *ep;
 	struct spdm_state *spdm;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	mctp_test_netdev(test);
-	ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ep);
-	ep->net = &init_net;
-	ep->netid = TEST_NET;
-	ep->eid = TEST_EP_EID + 1;
-	spdm = mctp_test_state(test, ep, f);
+	spdm = mctp_test_state(test, TEST_EP_EID + 1, 0, f);
 	KUNIT_EXPECT_EQ(test, spdm_authenticate(spdm, NULL), -EHOSTUNREACH);
 	KUNIT_EXPECT_STREQ(test, spdm->error, "GET_VERSION: transport error");
 }
@@ -410,12 +394,11 @@ static void mctp_no_route(struct kunit *test)
  */
 static void mctp_stale_response(struct kunit *test)
 {
-	const struct spdm_test_flow *lost = mctp_test_flow(test, "no_response");
-	const struct spdm_test_flow *ok = mctp_test_flow(test,
+	const struct spdm_test_flow *lost = spdm_test_find_flow(test, "no_response");
+	const struct spdm_test_flow *ok = spdm_test_find_flow(test,
 							 "v12_ecdsa_p256_sha256");
 	const struct spdm_test_phase *p;
 	struct spdm_auth_params params = {};
-	struct spdm_mctp_ep *ep;
 	struct net_device *ndev;
 	struct mctp_test_dev *t;
 	struct spdm_state *spdm;
@@ -424,12 +407,7 @@ static void mctp_stale_response(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ok);
 	ndev = mctp_test_netdev(test);
 	t = netdev_priv(ndev);
-	ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ep);
-	ep->net = &init_net;
-	ep->netid = TEST_NET;
-	ep->eid = TEST_EP_EID;
-	spdm = mctp_test_state(test, ep, lost);
+	spdm = mctp_test_state(test, TEST_EP_EID, 0, lost);
 
 	/* GET_DIGESTS goes unanswered; its DIGESTS comes with the next one */
 	p = &lost->phases[0];

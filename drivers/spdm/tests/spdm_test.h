@@ -17,6 +17,8 @@ extern const size_t spdm_test_n_chains;
 extern const struct spdm_test_sig *const spdm_test_sig_table;
 extern const size_t spdm_test_n_sigs;
 
+const struct spdm_test_flow *spdm_test_find_flow(struct kunit *test,
+						 const char *name);
 struct key *spdm_test_keyring(struct kunit *test, const u8 *root,
 			      size_t root_len);
 

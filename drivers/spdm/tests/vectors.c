@@ -17,6 +17,25 @@ const size_t spdm_test_n_chains = ARRAY_SIZE(spdm_test_chains);
 const struct spdm_test_sig *const spdm_test_sig_table = spdm_test_sigs;
 const size_t spdm_test_n_sigs = ARRAY_SIZE(spdm_test_sigs);
 
+/**
+ * spdm_test_find_flow() - a generated flow by name
+ * @test: the test, failed if there is no such flow
+ * @name: the flow's name
+ *
+ * Return: the flow or NULL.
+ */
+const struct spdm_test_flow *spdm_test_find_flow(struct kunit *test,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < spdm_test_n_flows; i++)
+		if (!strcmp(spdm_test_flow_table[i].name, name))
+			return &spdm_test_flow_table[i];
+	KUNIT_FAIL(test, "no flow %s", name);
+	return NULL;
+}
+
 KUNIT_DEFINE_ACTION_WRAPPER(spdm_test_key_put, key_put, struct key *);
 
 /**

@@ -43,7 +43,7 @@ from spdm_model import (  # noqa: E402  (after the path set-up)
     ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS, GET_VERSION,
     HASH_BY_BIT, HASHES, INTER_USAGE, KEYTYPES, LEAF_USAGE,
     NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION,
-    ChainSet, bits_of, der_size, encode_algorithms, encode_capabilities,
+    ChainSet, bits_of, der_size, der_split, encode_algorithms, encode_capabilities,
     encode_certificate, encode_challenge, encode_challenge_auth,
     encode_digests, encode_error, encode_get_capabilities,
     encode_get_certificate, encode_negotiate_algorithms, encode_version,
@@ -1236,28 +1236,6 @@ class RestartAtVersion(Exception):
     pass
 
 
-def der_items(buf):
-    """Split concatenated DER TLVs; raises ValueError on bad framing."""
-    items, pos = [], 0
-    while pos < len(buf):
-        if buf[pos] != 0x30 or pos + 2 > len(buf):
-            raise ValueError('not a SEQUENCE')
-        first = buf[pos + 1]
-        if first < 0x80:
-            hdr, n = 2, first
-        else:
-            nb = first & 0x7F
-            if nb == 0 or nb > 3 or pos + 2 + nb > len(buf):
-                raise ValueError('bad length')
-            hdr = 2 + nb
-            n = int.from_bytes(buf[pos + 2:pos + hdr], 'big')
-        if pos + hdr + n > len(buf):
-            raise ValueError('truncated')
-        items.append(buf[pos:pos + hdr + n])
-        pos += hdr + n
-    return items
-
-
 def verify_cert_sig(cert, issuer_pub):
     try:
         if isinstance(issuer_pub, ec.EllipticCurvePublicKey):
@@ -1292,7 +1270,7 @@ def validate_chain(chain, hash_bit, asym_bit, root_der):
             u16(chain, 2) != 0:
         raise Verdict('EBADMSG', 'length')
     try:
-        ders = der_items(chain[4 + h.size:])
+        ders = der_split(chain[4 + h.size:])
     except ValueError:
         raise Verdict('EBADMSG', 'parse')
     if len(ders) > CHAIN_MAX_CERTS:
