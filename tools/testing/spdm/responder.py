@@ -660,10 +660,15 @@ FAULTS = {
     'wrong-nonce': SIGNED_REQUESTS,
     # ERROR Busy once, then the real answer to the retry.
     'busy': ALL_REQUESTS,
+    # ERROR Busy to every try.
+    'busy-always': ALL_REQUESTS,
     # ERROR ResponseNotReady once, the answer comes via RESPOND_IF_READY.
     # The connection requests are left out by default (CT is not yet known
     # to the requester when it sends them).
     'not-ready': (GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS),
+    # ResponseNotReady to the request and to every RESPOND_IF_READY.
+    'not-ready-always': (GET_DIGESTS, GET_CERTIFICATE, CHALLENGE,
+                         GET_MEASUREMENTS),
     # The SPDM response cut to half its length.
     'truncated': ALL_REQUESTS,
     # A length field larger than the data that follows it.
@@ -676,7 +681,8 @@ FAULTS = {
     'untrusted': (),
 }
 # Faults that fire on every matching request rather than once.
-PERSISTENT_FAULTS = ('bad-signature', 'wrong-nonce')
+PERSISTENT_FAULTS = ('bad-signature', 'wrong-nonce', 'busy-always',
+                     'not-ready-always')
 
 
 def parse_request_name(text):
@@ -965,7 +971,7 @@ class Device:
         for name in ('silent', 'no-response'):
             if self._fault(name, code):
                 return Reply(None, note=name, silent=name == 'silent')
-        if self._fault('busy', code):
+        if self._fault('busy', code) or self._fault('busy-always', code):
             return Reply(encode_error(self._error_version(raw[0], code),
                                       ERR_BUSY), note='busy')
         if code == RESPOND_IF_READY:
@@ -974,21 +980,28 @@ class Device:
             except SpdmError as e:
                 return Reply(self._error(raw[0], code, e))
             code = req[1]
+            if self._fault('not-ready-always', code):
+                return self._not_ready(req, code)
         else:
             req = raw
             if code in ALL_REQUESTS and code != GET_VERSION and \
-                    self._fault('not-ready', code):
-                self.token = (self.token + 1) & 0xFF
-                self.pending = (raw, self.token)
-                ext = bytes([RDT_EXPONENT, code, self.token, RDTM])
-                return Reply(encode_error(self._error_version(raw[0], code),
-                                          ERR_RESPONSE_NOT_READY, 0, ext),
-                             note='not-ready')
+                    (self._fault('not-ready', code) or
+                     self._fault('not-ready-always', code)):
+                return self._not_ready(raw, code)
         try:
             rsp, sig_len = self._answer(req)
         except SpdmError as e:
             return Reply(self._error(req[0], code, e))
         return self._mangle(code, rsp, sig_len)
+
+    def _not_ready(self, req, code):
+        """ERROR ResponseNotReady; @req is answered after RESPOND_IF_READY."""
+        self.token = (self.token + 1) & 0xFF
+        self.pending = (req, self.token)
+        ext = bytes([RDT_EXPONENT, code, self.token, RDTM])
+        return Reply(encode_error(self._error_version(req[0], code),
+                                  ERR_RESPONSE_NOT_READY, 0, ext),
+                     note='not-ready')
 
     def _error_version(self, v, code):
         if code == GET_VERSION:
@@ -2500,7 +2513,8 @@ def parse_args(argv):
         'GET_DIGESTS or 0x81, default: every request the fault makes sense '
         'for; one-shot faults fire once per request code after each '
         'GET_VERSION, per EID with mctp-serial): bad-signature, wrong-nonce '
-        '(every signed response), busy, not-ready, truncated, oversized '
+        '(every signed response), busy, busy-always, not-ready, '
+        'not-ready-always, truncated, oversized '
         '(mctp-serial: a response without a length field gets 4 trailing '
         'zero bytes), no-response (empty frame: QEMU drops the object, the '
         'guest DOE times out; mctp-serial: no answer), silent (no frame at '
