@@ -7,8 +7,9 @@
 #  1. install the Debian packages the build and the tests use, and QEMU 10
 #     from bookworm-backports (its NVMe device has spdm_port)
 #  2. prepare (or reuse) the cached Linux 6.12 test kernel
-#  3. replay the committed test vectors through the generator's independent
-#     checker (the generator is not re-run: its keys are random)
+#  3. check that the netlink code generated from the YNL spec is up to date,
+#     and replay the committed test vectors through the generator's
+#     independent checker (that generator is not re-run: its keys are random)
 #  4. build the modules with W=1 and sparse, failing on any warning
 #  5. run checkpatch --strict on drivers/ and include/
 #  6. boot the test kernel in QEMU and run every KUnit suite
@@ -28,6 +29,9 @@ scripts/install-deps.sh
 
 kdir=$(scripts/prepare-kernel.sh | tail -n 1)
 log "kernel tree: $kdir"
+
+log "checking the generated netlink code against its YNL spec"
+KSRC="$kdir" scripts/ynl-regen.sh --check
 
 log "checking the committed test vectors"
 /usr/bin/python3 tools/testing/spdm/gen_vectors.py --selftest >&2

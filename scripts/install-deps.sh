@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils sparse busybox-static python3 python3-cryptography
-	keyutils openssl linux-source-6.12
+	keyutils openssl python3-yaml python3-jsonschema linux-source-6.12
 )
 
 missing=()

@@ -22,6 +22,26 @@
 /* The trusted roots, added by an admin with keyctl */
 struct key *spdm_keyring;
 
+/* Every responder; netlink operations hold the semaphore for reading */
+LIST_HEAD(spdm_states);
+DECLARE_RWSEM(spdm_states_rwsem);
+
+/**
+ * spdm_find_state() - the responder with a given name
+ * @name: its directory name in /sys/class/spdm
+ *
+ * Return: the state or NULL; the caller holds spdm_states_rwsem.
+ */
+struct spdm_state *spdm_find_state(const char *name)
+{
+	struct spdm_state *spdm;
+
+	list_for_each_entry(spdm, &spdm_states, node)
+		if (!strcmp(dev_name(spdm->class_dev), name))
+			return spdm;
+	return NULL;
+}
+
 static bool spdm_keep_transcript;
 module_param_named(keep_transcript, spdm_keep_transcript, bool, 0644);
 MODULE_PARM_DESC(keep_transcript,
@@ -368,6 +388,7 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 	if (!spdm)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&spdm->lock);
+	INIT_LIST_HEAD(&spdm->node);
 	spdm->dev = get_device(cfg->dev);
 	spdm->ops = cfg->ops;
 	spdm->priv = cfg->priv;
@@ -385,6 +406,9 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 		spdm_destroy(spdm);
 		return ERR_PTR(ret);
 	}
+	scoped_guard(rwsem_write, &spdm_states_rwsem)
+		list_add_tail(&spdm->node, &spdm_states);
+	spdm_netlink_notify(spdm, SPDM_EVENT_ADDED);
 	return spdm;
 }
 EXPORT_SYMBOL_GPL(spdm_create);
@@ -422,6 +446,12 @@ void spdm_destroy(struct spdm_state *spdm)
 
 	if (!spdm)
 		return;
+	if (!list_empty(&spdm->node)) {
+		spdm_netlink_notify(spdm, SPDM_EVENT_REMOVED);
+		/* Waits for netlink operations on any responder */
+		scoped_guard(rwsem_write, &spdm_states_rwsem)
+			list_del_init(&spdm->node);
+	}
 	spdm_sysfs_del(spdm);
 	for (i = 0; i < SPDM_MAX_SLOTS; i++)
 		spdm_drop_slot(spdm, i);
@@ -523,15 +553,16 @@ int spdm_authenticate(struct spdm_state *spdm,
 		get_random_bytes(context, sizeof(context));
 
 	scoped_guard(mutex, &spdm->lock) {
-		WRITE_ONCE(spdm->state, SPDM_STATE_AUTHENTICATING);
+		WRITE_ONCE(spdm->state, SPDM_DEV_STATE_AUTHENTICATING);
 		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
 		if (!ret)
 			strscpy(spdm->error, "none");
-		WRITE_ONCE(spdm->state, ret ? SPDM_STATE_FAILED :
-				       SPDM_STATE_AUTHENTICATED);
+		WRITE_ONCE(spdm->state, ret ? SPDM_DEV_STATE_FAILED :
+				       SPDM_DEV_STATE_AUTHENTICATED);
 	}
 	/* Outside the lock: readers of the certificate files take it */
 	spdm_sysfs_refresh(spdm);
+	spdm_netlink_notify(spdm, SPDM_EVENT_CHANGED);
 	if (spdm->ops->authenticated)
 		spdm->ops->authenticated(spdm->priv, ret);
 	return ret;
@@ -546,7 +577,7 @@ EXPORT_SYMBOL_GPL(spdm_authenticate);
  */
 bool spdm_authenticated(struct spdm_state *spdm)
 {
-	return READ_ONCE(spdm->state) == SPDM_STATE_AUTHENTICATED;
+	return READ_ONCE(spdm->state) == SPDM_DEV_STATE_AUTHENTICATED;
 }
 EXPORT_SYMBOL_GPL(spdm_authenticated);
 
@@ -575,6 +606,13 @@ static int __init spdm_init(void)
 		pr_err("cannot create the .spdm keyring (%d)\n", ret);
 		return ret;
 	}
+	ret = spdm_netlink_init();
+	if (ret) {
+		key_put(spdm_keyring);
+		spdm_sysfs_exit();
+		pr_err("cannot register the netlink family (%d)\n", ret);
+		return ret;
+	}
 	pr_info("requester ready (hashes 0x%x, signatures 0x%x)\n",
 		spdm_supported_hash, spdm_supported_asym);
 	return 0;
@@ -582,6 +620,7 @@ static int __init spdm_init(void)
 
 static void __exit spdm_exit(void)
 {
+	spdm_netlink_exit();
 	spdm_cert_exit();
 	key_put(spdm_keyring);
 	spdm_sysfs_exit();

@@ -258,9 +258,21 @@ static struct spdm_mctp_ep *spdm_mctp_find(struct net *net,
 	return NULL;
 }
 
+/* mctp-NET-EID, with the namespace's inode number outside init_net */
+static const char *spdm_mctp_name(struct net *net, unsigned int netid, u8 eid,
+				  char *buf, size_t len)
+{
+	if (net_eq(net, &init_net))
+		snprintf(buf, len, "mctp-%u-%u", netid, eid);
+	else
+		snprintf(buf, len, "mctp-%u-%u-%u", net->ns.inum, netid, eid);
+	return buf;
+}
+
 static int spdm_mctp_attach(struct net *net, unsigned int netid, u8 eid,
 			    int ifindex)
 {
+	char name[SPDM_ATTACH_NAME_LEN];
 	struct spdm_config cfg = {
 		.ops = &spdm_mctp_ops,
 		.max_msg_size = clamp(READ_ONCE(spdm_mctp_max_msg), 42U,
@@ -287,11 +299,8 @@ static int spdm_mctp_attach(struct net *net, unsigned int netid, u8 eid,
 	device_initialize(&ep->dev);
 	ep->dev.parent = spdm_mctp_root;
 	ep->dev.release = spdm_mctp_release;
-	if (net_eq(net, &init_net))
-		ret = dev_set_name(&ep->dev, "mctp-%u-%u", netid, eid);
-	else
-		ret = dev_set_name(&ep->dev, "mctp-%u-%u-%u", net->ns.inum,
-				   netid, eid);
+	spdm_mctp_name(net, netid, eid, name, sizeof(name));
+	ret = dev_set_name(&ep->dev, "%s", name);
 	if (!ret)
 		ret = device_add(&ep->dev);
 	if (ret) {
@@ -334,6 +343,37 @@ static int spdm_mctp_detach(struct net *net, unsigned int netid, u8 eid,
 	spdm_mctp_free(ep);
 	return 0;
 }
+
+static int spdm_mctp_nl_attach(struct net *net, u32 netid, u8 eid,
+			       char *name, size_t len)
+{
+	int ret = spdm_mctp_attach(net, netid, eid, 0);
+
+	if (!ret)
+		spdm_mctp_name(net, netid, eid, name, len);
+	return ret;
+}
+
+static int spdm_mctp_nl_detach(struct net *net, const char *name)
+{
+	struct spdm_mctp_ep *ep;
+
+	scoped_guard(mutex, &spdm_mctp_lock) {
+		list_for_each_entry(ep, &spdm_mctp_eps, node)
+			if (ep->net == net && !strcmp(dev_name(&ep->dev), name))
+				goto found;
+		return -ENOENT;
+found:
+		list_del(&ep->node);
+	}
+	spdm_mctp_free(ep);
+	return 0;
+}
+
+static const struct spdm_attach_ops spdm_mctp_nl_ops = {
+	.attach = spdm_mctp_nl_attach,
+	.detach = spdm_mctp_nl_detach,
+};
 
 /*
  * "NET:EID" or "NET:EID@IFNAME" (direct addressing on that interface)
@@ -450,6 +490,9 @@ static int __init spdm_mctp_init(void)
 	ret = register_pernet_subsys(&spdm_mctp_net_ops);
 	if (ret)
 		goto err_root;
+	ret = spdm_register_attach(&spdm_mctp_nl_ops);
+	if (ret)
+		goto err_pernet;
 	if (spdm_mctp_pending) {
 		ret = spdm_mctp_parse(spdm_mctp_pending, spdm_mctp_attach);
 		if (ret)
@@ -459,6 +502,8 @@ static int __init spdm_mctp_init(void)
 	}
 	return 0;
 
+err_pernet:
+	unregister_pernet_subsys(&spdm_mctp_net_ops);
 err_root:
 	root_device_unregister(spdm_mctp_root);
 err_wq:
@@ -471,6 +516,7 @@ static void __exit spdm_mctp_exit(void)
 	struct spdm_mctp_ep *ep, *tmp;
 	LIST_HEAD(eps);
 
+	spdm_unregister_attach(&spdm_mctp_nl_ops);
 	unregister_pernet_subsys(&spdm_mctp_net_ops);
 	scoped_guard(mutex, &spdm_mctp_lock)
 		list_splice_init(&spdm_mctp_eps, &eps);

@@ -13,6 +13,8 @@
 #include <linux/spdm.h>
 #include <linux/types.h>
 
+#include <uapi/linux/spdm.h>
+
 #include "wire.h"
 
 struct shash_desc;
@@ -114,20 +116,6 @@ struct spdm_slot {
 };
 
 /**
- * enum spdm_state_id - where a responder stands, shown in sysfs
- * @SPDM_STATE_NEW: never authenticated
- * @SPDM_STATE_AUTHENTICATING: an authentication is running
- * @SPDM_STATE_AUTHENTICATED: the last authentication succeeded
- * @SPDM_STATE_FAILED: the last authentication failed
- */
-enum spdm_state_id {
-	SPDM_STATE_NEW,
-	SPDM_STATE_AUTHENTICATING,
-	SPDM_STATE_AUTHENTICATED,
-	SPDM_STATE_FAILED,
-};
-
-/**
  * struct spdm_state - one SPDM responder
  * @lock: serialises every exchange and all fields below
  * @dev: the device behind the responder
@@ -151,6 +139,7 @@ enum spdm_state_id {
  * @last_rsp_nonce: the responder nonce of the last CHALLENGE_AUTH
  * @state: where the responder stands; read without @lock
  * @class_dev: the responder's device in the class "spdm"
+ * @node: entry in spdm_states
  * @resynch: a RequestResynch was received
  * @error: the last failure in words
  */
@@ -178,7 +167,8 @@ struct spdm_state {
 	int leaf_slot;
 	u8 last_rsp_nonce[SPDM_NONCE_SIZE];
 
-	enum spdm_state_id state;
+	enum spdm_dev_state state;
+	struct list_head node;
 	struct device *class_dev;
 	bool resynch;
 	char error[SPDM_ERROR_LEN];
@@ -234,6 +224,16 @@ int spdm_validate_chain(struct key *keyring,
 
 int spdm_set_trusted_keyrings(const char *val);
 void spdm_cert_exit(void);
+
+/* The responders, for netlink; read-held across a netlink operation */
+extern struct list_head spdm_states;
+extern struct rw_semaphore spdm_states_rwsem;
+struct spdm_state *spdm_find_state(const char *name);
+
+/* netlink.c */
+int spdm_netlink_init(void);
+void spdm_netlink_exit(void);
+void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event);
 
 /* sysfs.c */
 int spdm_sysfs_add(struct spdm_state *spdm, const char *name);

@@ -20,10 +20,10 @@ static const char * const spdm_cap_names[] = {
 };
 
 static const char * const spdm_state_names[] = {
-	[SPDM_STATE_NEW] = "new",
-	[SPDM_STATE_AUTHENTICATING] = "authenticating",
-	[SPDM_STATE_AUTHENTICATED] = "authenticated",
-	[SPDM_STATE_FAILED] = "failed",
+	[SPDM_DEV_STATE_NEW] = "new",
+	[SPDM_DEV_STATE_AUTHENTICATING] = "authenticating",
+	[SPDM_DEV_STATE_AUTHENTICATED] = "authenticated",
+	[SPDM_DEV_STATE_FAILED] = "failed",
 };
 
 static const struct class spdm_class = {

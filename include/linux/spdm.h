@@ -15,6 +15,7 @@
 
 struct device;
 struct key;
+struct net;
 struct spdm_state;
 
 /* Size of the nonce a requester sends in CHALLENGE (DSP0274 10.8) */
@@ -95,6 +96,23 @@ int spdm_authenticate(struct spdm_state *spdm,
 		      const struct spdm_auth_params *params);
 bool spdm_authenticated(struct spdm_state *spdm);
 void spdm_destroy(struct spdm_state *spdm);
+/* Longest name of a responder attached through netlink */
+#define SPDM_ATTACH_NAME_LEN	64
+
+/**
+ * struct spdm_attach_ops - attach and detach through netlink (spdm_mctp)
+ * @attach: attach MCTP endpoint @eid of network @netid in @net and put
+ *	its name into @name (@len bytes); 0 or a negative errno
+ * @detach: detach the endpoint called @name in @net; -ENOENT if unknown
+ */
+struct spdm_attach_ops {
+	int (*attach)(struct net *net, u32 netid, u8 eid, char *name,
+		      size_t len);
+	int (*detach)(struct net *net, const char *name);
+};
+
+int spdm_register_attach(const struct spdm_attach_ops *ops);
+void spdm_unregister_attach(const struct spdm_attach_ops *ops);
 int spdm_cert_other_name(const u8 *cert, size_t len, const u8 *oid,
 			 size_t oid_len, const u8 **val, size_t *val_len);
 

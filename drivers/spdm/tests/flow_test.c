@@ -8,8 +8,13 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/cred.h>
 #include <linux/kthread.h>
+#include <linux/netlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
 
+#include "../netlink-gen.h"
 #include "../spdm_internal.h"
 #include "spdm_test.h"
 
@@ -546,6 +551,386 @@ static void flow_bad_slot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.calls), 0);
 }
 
+/*
+ * The generic netlink family, driven through a kernel netlink socket the
+ * way a tool would: requests with explicit destination, replies parsed
+ * with the family's attribute numbers, extended ACK messages.
+ */
+struct spdm_nl {
+	struct kunit *test;
+	struct socket *sock;
+	struct nlattr *tb[SPDM_A_DEV_MAX + 1];
+	void *buf;
+	char extack[128];
+	int cmd;
+};
+
+static void spdm_nl_close(void *sock)
+{
+	sock_release(sock);
+}
+
+static void spdm_nl_open(struct kunit *test, struct spdm_nl *nl)
+{
+	int one = 1;
+
+	nl->test = test;
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_NETLINK, SOCK_RAW,
+					       NETLINK_GENERIC, &nl->sock), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, spdm_nl_close,
+							nl->sock), 0);
+	KUNIT_ASSERT_EQ(test, nl->sock->ops->setsockopt(nl->sock, SOL_NETLINK,
+							NETLINK_EXT_ACK,
+							KERNEL_SOCKPTR(&one),
+							sizeof(one)), 0);
+	KUNIT_ASSERT_EQ(test, nl->sock->ops->setsockopt(nl->sock, SOL_NETLINK,
+							NETLINK_CAP_ACK,
+							KERNEL_SOCKPTR(&one),
+							sizeof(one)), 0);
+	nl->buf = kunit_kzalloc(test, SZ_128K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nl->buf);
+}
+
+static void spdm_nl_join(struct spdm_nl *nl, unsigned int grp)
+{
+	struct sockaddr_nl any = { .nl_family = AF_NETLINK };
+	u32 id = spdm_nl_family.mcgrp_offset + grp;
+
+	/* A port of its own: port 0 is the kernel's, skipped by multicast */
+	KUNIT_ASSERT_EQ(nl->test, kernel_bind(nl->sock, (struct sockaddr *)&any,
+					      sizeof(any)), 0);
+	KUNIT_ASSERT_EQ(nl->test,
+			nl->sock->ops->setsockopt(nl->sock, SOL_NETLINK,
+						  NETLINK_ADD_MEMBERSHIP,
+						  KERNEL_SOCKPTR(&id),
+						  sizeof(id)), 0);
+}
+
+/* Start a request in nl->buf (which replies overwrite: build each anew) */
+static struct nlmsghdr *spdm_nl_msg(struct spdm_nl *nl, u8 cmd, u16 flags)
+{
+	struct nlmsghdr *nh = nl->buf;
+	struct genlmsghdr *gh;
+
+	memset(nl->buf, 0, NLMSG_LENGTH(GENL_HDRLEN));
+	nh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	nh->nlmsg_type = spdm_nl_family.id;
+	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	gh = nlmsg_data(nh);
+	gh->cmd = cmd;
+	gh->version = SPDM_FAMILY_VERSION;
+	return nh;
+}
+
+static void spdm_nl_attr(struct nlmsghdr *nh, u16 type, const void *data,
+			 u16 len)
+{
+	struct nlattr *a = (void *)nh + NLMSG_ALIGN(nh->nlmsg_len);
+
+	a->nla_type = type;
+	a->nla_len = nla_attr_size(len);
+	memcpy(nla_data(a), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + nla_total_size(len);
+}
+
+/* Receive one datagram at @off into nl->buf; returns its length */
+static int spdm_nl_recv(struct spdm_nl *nl, size_t off)
+{
+	struct kvec iov = { .iov_base = nl->buf + off,
+			    .iov_len = SZ_128K - off };
+	struct msghdr msg = {};
+
+	WRITE_ONCE(nl->sock->sk->sk_rcvtimeo, 5 * HZ);
+	return kernel_recvmsg(nl->sock, &msg, &iov, 1, SZ_128K - off, 0);
+}
+
+/*
+ * Parse the messages in nl->buf: the attributes of the last reply go to
+ * nl->tb, the extended ACK message to nl->extack.  Returns the ACK's
+ * error, 1 if the datagram ended without one, or counts dump entries
+ * in *entries.
+ */
+static int spdm_nl_parse(struct spdm_nl *nl, size_t off, int len,
+			 int *entries)
+{
+	struct nlmsghdr *nh;
+
+	for (nh = nl->buf + off; nlmsg_ok(nh, len); nh = nlmsg_next(nh, &len)) {
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 0;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = nlmsg_data(nh);
+			struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+
+			if (nh->nlmsg_flags & NLM_F_ACK_TLVS)
+				nla_parse(tb, NLMSGERR_ATTR_MAX,
+					  (void *)(e + 1),
+					  nh->nlmsg_len - NLMSG_LENGTH(sizeof(*e)),
+					  NULL, NULL);
+			if (tb[NLMSGERR_ATTR_MSG])
+				nla_strscpy(nl->extack, tb[NLMSGERR_ATTR_MSG],
+					    sizeof(nl->extack));
+			return e->error;
+		}
+		nl->cmd = ((struct genlmsghdr *)nlmsg_data(nh))->cmd;
+		nla_parse(nl->tb, SPDM_A_DEV_MAX,
+			  nlmsg_data(nh) + GENL_HDRLEN,
+			  nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), NULL,
+			  NULL);
+		if (entries)
+			++*entries;
+	}
+	return 1;
+}
+
+/* Send the request in nl->buf and collect the answer */
+static int spdm_nl_do(struct spdm_nl *nl, int *entries)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh = nl->buf;
+	struct kvec iov = { .iov_base = nl->buf, .iov_len = nh->nlmsg_len };
+	struct msghdr msg = { .msg_name = &kernel,
+			      .msg_namelen = sizeof(kernel) };
+	size_t off = 0;
+	int ret, len;
+
+	memset(nl->tb, 0, sizeof(nl->tb));
+	nl->extack[0] = 0;
+	ret = kernel_sendmsg(nl->sock, &msg, &iov, 1, nh->nlmsg_len);
+	KUNIT_ASSERT_EQ(nl->test, ret, (int)nh->nlmsg_len);
+	/* Each datagram after the last: nl->tb points into earlier ones */
+	do {
+		off = ALIGN(off, 8);
+		len = spdm_nl_recv(nl, off);
+		KUNIT_ASSERT_GT(nl->test, len, 0);
+		ret = spdm_nl_parse(nl, off, len, entries);
+		off += len;
+	} while (ret == 1);
+	return ret;
+}
+
+/* A state authenticated once by the scripted responder */
+static struct spdm_state *spdm_nl_state(struct kunit *test,
+					struct spdm_script *s,
+					const struct spdm_test_flow *f)
+{
+	struct spdm_state *spdm;
+
+	spdm = spdm_test_state(test, &spdm_script_ops, s, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	KUNIT_ASSERT_EQ(test, spdm_test_play(test, spdm, s, &f->phases[0]), 0);
+	return spdm;
+}
+
+static void netlink_dev_get(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
+							     "v12_ecdsa_p256_sha256");
+	struct spdm_script s = { .test = test };
+	const char *name;
+	struct spdm_state *spdm;
+	struct nlmsghdr *nh;
+	struct spdm_nl nl;
+	int entries = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm = spdm_nl_state(test, &s, f);
+	name = dev_name(spdm->class_dev);
+	spdm_nl_open(test, &nl);
+
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_NAME]);
+	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_VERSION]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_NAME]), name);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_TRANSPORT]),
+			   "kunit");
+	KUNIT_EXPECT_EQ(test, nla_get_u8(nl.tb[SPDM_A_DEV_STATE]),
+			SPDM_DEV_STATE_AUTHENTICATED);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(nl.tb[SPDM_A_DEV_VERSION]), 0x12);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(nl.tb[SPDM_A_DEV_SLOTS]), 1);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_HASH_ALGO]),
+			   "sha256");
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_ASYM_ALGO]),
+			   "ecdsa-p256");
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_ERROR]),
+			   "none");
+
+	/* The dump lists every responder, ours among them */
+	spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, NLM_F_DUMP);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, &entries), 0);
+	KUNIT_EXPECT_GE(test, entries, 1);
+
+	/* Unknown and missing names */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "nonexistent", 12);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, nl.extack, "no such SPDM responder");
+	spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EINVAL);
+}
+
+static void netlink_authenticate_and_monitor(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
+							     "reauth_cached");
+	struct spdm_script s = { .test = test };
+	struct spdm_nl nl, mon;
+	struct spdm_state *spdm;
+	struct nlmsghdr *nh;
+	const char *name;
+	u8 slot = 0;
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm = spdm_nl_state(test, &s, f);
+	name = dev_name(spdm->class_dev);
+	spdm_nl_open(test, &nl);
+	/* nl gets its port with its first request */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
+	spdm_nl_open(test, &mon);
+	spdm_nl_join(&mon, SPDM_NLGRP_MONITOR);
+
+	/* Phase 2 of the script expects its own nonce: pass it */
+	s.phase = &f->phases[1];
+	s.step = 0;
+	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
+	KUNIT_ASSERT_EQ_MSG(test, spdm_nl_do(&nl, NULL), 0, "%s", nl.extack);
+	KUNIT_EXPECT_EQ(test, s.step, f->phases[1].n_steps);
+	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_STATE]);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(nl.tb[SPDM_A_DEV_STATE]),
+			SPDM_DEV_STATE_AUTHENTICATED);
+
+	/* The monitor saw the change */
+	len = spdm_nl_recv(&mon, 0);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_GT(test, spdm_nl_parse(&mon, 0, len, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mon.cmd, SPDM_CMD_DEV_NTF);
+	KUNIT_ASSERT_NOT_NULL(test, mon.tb[SPDM_A_DEV_NAME]);
+	KUNIT_ASSERT_NOT_NULL(test, mon.tb[SPDM_A_DEV_EVENT]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(mon.tb[SPDM_A_DEV_NAME]), name);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(mon.tb[SPDM_A_DEV_EVENT]),
+			SPDM_EVENT_CHANGED);
+
+	/* A failure comes back with its reason as extended ACK */
+	s.phase = &f->phases[1];
+	s.step = 0;
+	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, nl.extack,
+			   "CHALLENGE_AUTH nonce repeats the previous one");
+
+	/* cert-get returns slot 0's certificates */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_CERT_CHAIN]);
+	KUNIT_EXPECT_EQ(test, nla_len(nl.tb[SPDM_A_DEV_CERT_CHAIN]),
+			spdm->slots[0].chain_len - spdm->slots[0].certs_off);
+	KUNIT_EXPECT_MEMEQ(test, nla_data(nl.tb[SPDM_A_DEV_CERT_CHAIN]),
+			   spdm->slots[0].chain + spdm->slots[0].certs_off,
+			   nla_len(nl.tb[SPDM_A_DEV_CERT_CHAIN]));
+	slot = 3;
+	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
+}
+
+/* Attach and detach MCTP endpoints through spdm_mctp */
+static void netlink_attach_detach(struct kunit *test)
+{
+	u32 net = 1;
+	u8 eid = 77;
+	struct nlmsghdr *nh;
+	struct spdm_nl nl;
+	int ret;
+
+	spdm_nl_open(test, &nl);
+	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
+	ret = spdm_nl_do(&nl, NULL);
+	if (!IS_ENABLED(CONFIG_SPDM_MCTP)) {
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		KUNIT_EXPECT_STREQ(test, nl.extack, "spdm_mctp is not loaded");
+		return;
+	}
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", nl.extack);
+	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_NAME]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_NAME]),
+			   "mctp-1-77");
+
+	/* Twice is refused */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, nl.extack, "endpoint already attached");
+
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DETACH, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), 0);
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DETACH, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, nl.extack, "no such attached endpoint");
+
+	/* Both attributes are needed */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EINVAL);
+}
+
+/* Malformed and unprivileged requests are refused, never a crash */
+static void netlink_refused(struct kunit *test)
+{
+	static const u8 short_nonce[31];
+	struct nlmsghdr *nh;
+	struct spdm_nl nl;
+	struct cred *cred;
+	const struct cred *old;
+	u8 slot = 9;
+	int ret;
+
+	spdm_nl_open(test, &nl);
+	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
+	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, short_nonce, sizeof(short_nonce));
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ERANGE);
+	KUNIT_EXPECT_NE(test, nl.extack[0], 0);
+
+	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
+	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ERANGE);
+
+	/* A name that is not a string */
+	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, &slot, 1);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EINVAL);
+
+	/* Without CAP_NET_ADMIN */
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_NET_ADMIN);
+	old = override_creds(cred);
+	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
+	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
+	ret = spdm_nl_do(&nl, NULL);
+	revert_creds(old);
+	put_cred(cred);
+	KUNIT_EXPECT_EQ(test, ret, -EPERM);
+}
+
 static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
 	KUNIT_CASE(flow_zero_nonce),
@@ -556,6 +941,10 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE(flow_not_ready_bounded),
 	KUNIT_CASE(flow_bad_config),
 	KUNIT_CASE(flow_bad_slot),
+	KUNIT_CASE(netlink_dev_get),
+	KUNIT_CASE(netlink_authenticate_and_monitor),
+	KUNIT_CASE(netlink_attach_detach),
+	KUNIT_CASE(netlink_refused),
 	{}
 };
 

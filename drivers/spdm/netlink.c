@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kspdm: the generic netlink family "spdm"
+ * (Documentation/netlink/specs/spdm.yaml; the policies and the operation
+ * table are generated into netlink-gen.c by scripts/ynl-regen.sh)
+ */
+
+#include <kunit/visibility.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+#include "spdm_internal.h"
+
+/* Defined in netlink-gen.c; the KUnit suite talks to the family */
+EXPORT_SYMBOL_IF_KUNIT(spdm_nl_family);
+
+static DEFINE_MUTEX(spdm_attach_lock);	/* protects spdm_attach */
+static const struct spdm_attach_ops *spdm_attach;
+
+/**
+ * spdm_register_attach() - offer attach and detach through netlink
+ * @ops: the transport's operations (spdm_mctp)
+ *
+ * Return: 0, or -EBUSY if another transport registered first.
+ */
+int spdm_register_attach(const struct spdm_attach_ops *ops)
+{
+	guard(mutex)(&spdm_attach_lock);
+	if (spdm_attach)
+		return -EBUSY;
+	spdm_attach = ops;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(spdm_register_attach);
+
+/**
+ * spdm_unregister_attach() - withdraw attach and detach
+ * @ops: what spdm_register_attach() got
+ *
+ * Waits for attach and detach requests in progress.
+ */
+void spdm_unregister_attach(const struct spdm_attach_ops *ops)
+{
+	guard(mutex)(&spdm_attach_lock);
+	if (spdm_attach == ops)
+		spdm_attach = NULL;
+}
+EXPORT_SYMBOL_GPL(spdm_unregister_attach);
+
+static int spdm_nl_put_common(struct sk_buff *skb, struct spdm_state *spdm)
+{
+	if (nla_put_string(skb, SPDM_A_DEV_NAME, dev_name(spdm->class_dev)) ||
+	    nla_put_string(skb, SPDM_A_DEV_TRANSPORT, spdm->ops->name ?: "") ||
+	    nla_put_u8(skb, SPDM_A_DEV_STATE, READ_ONCE(spdm->state)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Everything dev-get shows; takes the state's lock */
+static int spdm_nl_fill_dev(struct sk_buff *skb, struct spdm_state *spdm,
+			    u32 portid, u32 seq, int flags)
+{
+	char *parent __free(kfree) = kobject_get_path(&spdm->dev->kobj,
+						      GFP_KERNEL);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &spdm_nl_family, flags,
+			  SPDM_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	guard(mutex)(&spdm->lock);
+	if (spdm_nl_put_common(skb, spdm) ||
+	    (parent && nla_put_string(skb, SPDM_A_DEV_PARENT, parent)) ||
+	    nla_put_string(skb, SPDM_A_DEV_ERROR, spdm->error) ||
+	    nla_put_u8(skb, SPDM_A_DEV_SLOTS, spdm->provisioned) ||
+	    (spdm->version &&
+	     (nla_put_u8(skb, SPDM_A_DEV_VERSION, spdm->version) ||
+	      nla_put_string(skb, SPDM_A_DEV_HASH_ALGO, spdm->hash->name) ||
+	      nla_put_string(skb, SPDM_A_DEV_ASYM_ALGO, spdm->asym->name)))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int spdm_nl_reply_dev(struct genl_info *info, struct spdm_state *spdm)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = spdm_nl_fill_dev(msg, spdm, info->snd_portid, info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The responder named in the request, spdm_states_rwsem read-held, or an
+ * ERR_PTR: -EINVAL without a name, -ENODEV for an unknown one.
+ */
+static struct spdm_state *spdm_nl_find(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SPDM_A_DEV_NAME];
+	struct spdm_state *spdm;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_A_DEV_NAME))
+		return ERR_PTR(-EINVAL);
+	spdm = spdm_find_state(nla_data(attr));
+	if (!spdm) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such SPDM responder");
+		return ERR_PTR(-ENODEV);
+	}
+	return spdm;
+}
+
+int spdm_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct spdm_state *spdm;
+
+	guard(rwsem_read)(&spdm_states_rwsem);
+	spdm = spdm_nl_find(info);
+	if (IS_ERR(spdm))
+		return PTR_ERR(spdm);
+	return spdm_nl_reply_dev(info, spdm);
+}
+
+int spdm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct spdm_state *spdm;
+	long i = 0;
+
+	guard(rwsem_read)(&spdm_states_rwsem);
+	list_for_each_entry(spdm, &spdm_states, node) {
+		if (i++ < cb->args[0])
+			continue;
+		if (spdm_nl_fill_dev(skb, spdm, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+		cb->args[0] = i;
+	}
+	return skb->len;
+}
+
+int spdm_nl_authenticate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *slot = info->attrs[SPDM_A_DEV_SLOT];
+	struct nlattr *nonce = info->attrs[SPDM_A_DEV_NONCE];
+	struct spdm_auth_params params = {
+		.slot = slot ? nla_get_u8(slot) : -1,
+		.nonce = nonce ? nla_data(nonce) : NULL,
+	};
+	struct spdm_state *spdm;
+	int ret;
+
+	guard(rwsem_read)(&spdm_states_rwsem);
+	spdm = spdm_nl_find(info);
+	if (IS_ERR(spdm))
+		return PTR_ERR(spdm);
+	ret = spdm_authenticate(spdm, &params);
+	if (ret) {
+		scoped_guard(mutex, &spdm->lock)
+			NL_SET_ERR_MSG_FMT(info->extack, "%s", spdm->error);
+		return ret;
+	}
+	return spdm_nl_reply_dev(info, spdm);
+}
+
+int spdm_nl_cert_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SPDM_A_DEV_SLOT];
+	const struct spdm_slot *s = NULL;
+	struct spdm_state *spdm;
+	struct sk_buff *msg;
+	void *hdr;
+	int slot;
+
+	guard(rwsem_read)(&spdm_states_rwsem);
+	spdm = spdm_nl_find(info);
+	if (IS_ERR(spdm))
+		return PTR_ERR(spdm);
+
+	guard(mutex)(&spdm->lock);
+	for (slot = attr ? nla_get_u8(attr) : 0; slot < SPDM_MAX_SLOTS; slot++) {
+		s = &spdm->slots[slot];
+		if (s->chain || attr)
+			break;
+	}
+	if (slot == SPDM_MAX_SLOTS || !s->chain) {
+		NL_SET_ERR_MSG(info->extack, "no certificate chain in that slot");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(s->chain_len + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &spdm_nl_family, 0,
+				SPDM_CMD_CERT_GET);
+	if (!hdr ||
+	    nla_put_string(msg, SPDM_A_DEV_NAME, dev_name(spdm->class_dev)) ||
+	    nla_put_u8(msg, SPDM_A_DEV_SLOT, slot) ||
+	    nla_put(msg, SPDM_A_DEV_CERT_CHAIN, s->chain_len - s->certs_off,
+		    s->chain + s->certs_off)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int spdm_nl_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[SPDM_ATTACH_NAME_LEN];
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_A_DEV_MCTP_NET) ||
+	    GENL_REQ_ATTR_CHECK(info, SPDM_A_DEV_MCTP_EID))
+		return -EINVAL;
+	scoped_guard(mutex, &spdm_attach_lock) {
+		if (!spdm_attach) {
+			NL_SET_ERR_MSG(info->extack, "spdm_mctp is not loaded");
+			return -EOPNOTSUPP;
+		}
+		ret = spdm_attach->attach(genl_info_net(info),
+					  nla_get_u32(info->attrs[SPDM_A_DEV_MCTP_NET]),
+					  nla_get_u8(info->attrs[SPDM_A_DEV_MCTP_EID]),
+					  name, sizeof(name));
+	}
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG(info->extack, "endpoint already attached");
+	else if (ret)
+		NL_SET_ERR_MSG(info->extack, "cannot attach the endpoint");
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &spdm_nl_family, 0, SPDM_CMD_ATTACH);
+	if (!hdr || nla_put_string(msg, SPDM_A_DEV_NAME, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int spdm_nl_detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, SPDM_A_DEV_NAME))
+		return -EINVAL;
+	guard(mutex)(&spdm_attach_lock);
+	if (!spdm_attach) {
+		NL_SET_ERR_MSG(info->extack, "spdm_mctp is not loaded");
+		return -EOPNOTSUPP;
+	}
+	ret = spdm_attach->detach(genl_info_net(info),
+				  nla_data(info->attrs[SPDM_A_DEV_NAME]));
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SPDM_A_DEV_NAME],
+				    "no such attached endpoint");
+	return ret;
+}
+
+/**
+ * spdm_netlink_notify() - tell the monitor group about a responder
+ * @spdm: the responder
+ * @event: added, removed or changed (with the last error as reason)
+ */
+void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&spdm_nl_family, &init_net,
+				SPDM_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &spdm_nl_family, 0, SPDM_CMD_DEV_NTF);
+	if (!hdr)
+		goto err;
+	scoped_guard(mutex, &spdm->lock) {
+		if (spdm_nl_put_common(msg, spdm) ||
+		    nla_put_u8(msg, SPDM_A_DEV_EVENT, event) ||
+		    nla_put_string(msg, SPDM_A_DEV_REASON, spdm->error))
+			goto err;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&spdm_nl_family, msg, 0, SPDM_NLGRP_MONITOR,
+			  GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
+/**
+ * spdm_netlink_init() - register the family
+ *
+ * Return: 0 or a negative errno.
+ */
+int spdm_netlink_init(void)
+{
+	return genl_register_family(&spdm_nl_family);
+}
+
+/**
+ * spdm_netlink_exit() - unregister the family
+ */
+void spdm_netlink_exit(void)
+{
+	genl_unregister_family(&spdm_nl_family);
+}

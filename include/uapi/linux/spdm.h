@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/spdm.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_SPDM_H
+#define _UAPI_LINUX_SPDM_H
+
+#define SPDM_FAMILY_NAME	"spdm"
+#define SPDM_FAMILY_VERSION	1
+
+/**
+ * enum spdm_spdm_reqrsp_code - SPDM request or response code of a signed
+ *   message (DSP0274 table 4)
+ */
+enum spdm_spdm_reqrsp_code {
+	SPDM_SPDM_REQRSP_CODE_CHALLENGE_AUTH,
+	SPDM_SPDM_REQRSP_CODE_ENDPOINT_INFO,
+	SPDM_SPDM_REQRSP_CODE_MEASUREMENTS,
+	SPDM_SPDM_REQRSP_CODE_KEY_EXCHANGE_RSP,
+	SPDM_SPDM_REQRSP_CODE_FINISH,
+};
+
+/**
+ * enum spdm_dev_state - Where a responder stands
+ */
+enum spdm_dev_state {
+	SPDM_DEV_STATE_NEW,
+	SPDM_DEV_STATE_AUTHENTICATING,
+	SPDM_DEV_STATE_AUTHENTICATED,
+	SPDM_DEV_STATE_FAILED,
+};
+
+/**
+ * enum spdm_event - What a monitor notification reports
+ */
+enum spdm_event {
+	SPDM_EVENT_ADDED,
+	SPDM_EVENT_REMOVED,
+	SPDM_EVENT_CHANGED,
+};
+
+enum {
+	SPDM_A_SIG_DEVICE = 1,
+	SPDM_A_SIG_RSP_CODE,
+	SPDM_A_SIG_SLOT,
+	SPDM_A_SIG_HASH_ALGO,
+	SPDM_A_SIG_SIG_OFFSET,
+	SPDM_A_SIG_REQ_NONCE_OFFSET,
+	SPDM_A_SIG_RSP_NONCE_OFFSET,
+	SPDM_A_SIG_COMBINED_SPDM_PREFIX,
+	SPDM_A_SIG_TRANSCRIPT,
+
+	__SPDM_A_SIG_MAX,
+	SPDM_A_SIG_MAX = (__SPDM_A_SIG_MAX - 1)
+};
+
+enum {
+	SPDM_A_DEV_NAME = 1,
+	SPDM_A_DEV_TRANSPORT,
+	SPDM_A_DEV_PARENT,
+	SPDM_A_DEV_STATE,
+	SPDM_A_DEV_ERROR,
+	SPDM_A_DEV_VERSION,
+	SPDM_A_DEV_HASH_ALGO,
+	SPDM_A_DEV_ASYM_ALGO,
+	SPDM_A_DEV_SLOTS,
+	SPDM_A_DEV_SLOT,
+	SPDM_A_DEV_NONCE,
+	SPDM_A_DEV_CERT_CHAIN,
+	SPDM_A_DEV_MCTP_NET,
+	SPDM_A_DEV_MCTP_EID,
+	SPDM_A_DEV_EVENT,
+	SPDM_A_DEV_REASON,
+
+	__SPDM_A_DEV_MAX,
+	SPDM_A_DEV_MAX = (__SPDM_A_DEV_MAX - 1)
+};
+
+enum {
+	SPDM_CMD_SIG = 1,
+	SPDM_CMD_DEV_GET,
+	SPDM_CMD_AUTHENTICATE,
+	SPDM_CMD_CERT_GET,
+	SPDM_CMD_ATTACH,
+	SPDM_CMD_DETACH,
+	SPDM_CMD_DEV_NTF,
+
+	__SPDM_CMD_MAX,
+	SPDM_CMD_MAX = (__SPDM_CMD_MAX - 1)
+};
+
+#define SPDM_MCGRP_MONITOR	"monitor"
+#define SPDM_MCGRP_SIG		"sig"
+
+#endif /* _UAPI_LINUX_SPDM_H */
