@@ -8,6 +8,8 @@
 
 #include "spdm_internal.h"
 
+#define SPDM_CHALLENGE_CONTEXT	"responder-challenge_auth signing"
+
 /*
  * DSP0274 10.7: retrieve the chain of @slot in as few GET_CERTIFICATE
  * round trips as the negotiated sizes allow.  Offset + PortionLength +
@@ -187,6 +189,9 @@ int spdm_get_digests_and_certs(struct spdm_state *spdm, int *slot)
 	u8 provisioned;
 	int len, ret, i, n;
 
+	/* The sig event carries the transcript: keep it for listeners */
+	spdm->transcript.keep = spdm_keep_transcript ||
+				spdm_netlink_sig_listeners();
 	ret = spdm_transcript_begin(spdm);
 	if (ret)
 		return ret;
@@ -259,8 +264,8 @@ int spdm_get_digests_and_certs(struct spdm_state *spdm, int *slot)
 int spdm_challenge(struct spdm_state *spdm, int slot, const u8 *nonce,
 		   const u8 *context)
 {
+	size_t rsp_len, req_nonce_off, rsp_nonce_off;
 	struct spdm_challenge_auth rsp;
-	size_t rsp_len;
 	int len, ret;
 
 	len = spdm_encode_challenge(spdm->req, spdm->max_msg_size,
@@ -297,17 +302,23 @@ int spdm_challenge(struct spdm_state *spdm, int slot, const u8 *nonce,
 		return spdm_fail(spdm, -EPROTO,
 				 "CHALLENGE_AUTH RequesterContext differs from the request");
 
+	/* Where the nonces sit in a kept transcript (for the sig event) */
+	req_nonce_off = spdm->transcript.len + SPDM_HDR_SIZE;
+	rsp_nonce_off = spdm->transcript.len + len + (rsp.nonce - spdm->rsp);
 	ret = spdm_transcript_append(spdm, spdm->req, len);
 	if (!ret)
 		ret = spdm_transcript_append(spdm, spdm->rsp, rsp.sig_offset);
 	if (ret)
 		return ret;
-	ret = spdm_verify_transcript(spdm, "responder-challenge_auth signing",
-				     rsp.sig);
+	ret = spdm_verify_transcript(spdm, SPDM_CHALLENGE_CONTEXT, rsp.sig);
 	if (ret)
 		return spdm_fail(spdm, ret,
 				 "CHALLENGE_AUTH signature does not verify with slot %d's leaf key",
 				 slot);
+	if (spdm->transcript.keep)
+		spdm_netlink_sig(spdm, SPDM_SPDM_REQRSP_CODE_CHALLENGE_AUTH,
+				 slot, req_nonce_off, rsp_nonce_off, rsp.sig,
+				 SPDM_CHALLENGE_CONTEXT);
 	memcpy(spdm->last_rsp_nonce, rsp.nonce, SPDM_NONCE_SIZE);
 	return 0;
 }

@@ -42,7 +42,7 @@ struct spdm_state *spdm_find_state(const char *name)
 	return NULL;
 }
 
-static bool spdm_keep_transcript;
+bool spdm_keep_transcript;
 module_param_named(keep_transcript, spdm_keep_transcript, bool, 0644);
 MODULE_PARM_DESC(keep_transcript,
 		 "Keep transcripts as bytes (for evidence) rather than only their running hash");
@@ -395,7 +395,6 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 	spdm->keyring = key_get(cfg->keyring ?: spdm_keyring);
 	spdm->max_msg_size = cfg->max_msg_size;
 	spdm->leaf_slot = -1;
-	spdm->transcript.keep = spdm_keep_transcript;
 	strscpy(spdm->error, "not authenticated");
 	spdm->req = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
 	spdm->rsp = kvmalloc(spdm->max_msg_size, GFP_KERNEL);

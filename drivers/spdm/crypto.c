@@ -12,6 +12,7 @@
 #include <crypto/akcipher.h>
 #include <crypto/utils.h>
 #include <crypto/hash.h>
+#include <crypto/hash_info.h>
 #include <crypto/internal/rsa.h>
 #include <crypto/public_key.h>
 #include <linux/bitops.h>
@@ -24,12 +25,12 @@
 #include "spdm_internal.h"
 
 static const struct spdm_hash_info spdm_hashes[] = {
-	{ SPDM_HASH_SHA256, "sha256", 32 },
-	{ SPDM_HASH_SHA384, "sha384", 48 },
-	{ SPDM_HASH_SHA512, "sha512", 64 },
-	{ SPDM_HASH_SHA3_256, "sha3-256", 32 },
-	{ SPDM_HASH_SHA3_384, "sha3-384", 48 },
-	{ SPDM_HASH_SHA3_512, "sha3-512", 64 },
+	{ SPDM_HASH_SHA256, "sha256", 32, HASH_ALGO_SHA256 },
+	{ SPDM_HASH_SHA384, "sha384", 48, HASH_ALGO_SHA384 },
+	{ SPDM_HASH_SHA512, "sha512", 64, HASH_ALGO_SHA512 },
+	{ SPDM_HASH_SHA3_256, "sha3-256", 32, HASH_ALGO_SHA3_256 },
+	{ SPDM_HASH_SHA3_384, "sha3-384", 48, HASH_ALGO_SHA3_384 },
+	{ SPDM_HASH_SHA3_512, "sha3-512", 64, HASH_ALGO_SHA3_512 },
 };
 
 static const struct spdm_alg_info spdm_asyms[] = {

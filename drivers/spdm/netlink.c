@@ -307,6 +307,85 @@ err:
 }
 
 /**
+ * spdm_netlink_sig_listeners() - does anybody listen for signatures?
+ *
+ * Return: true if the sig group has members (in the initial namespace).
+ */
+bool spdm_netlink_sig_listeners(void)
+{
+	return genl_has_listeners(&spdm_nl_family, &init_net, SPDM_NLGRP_SIG);
+}
+
+/* Largest transcript sent in a sig event */
+#define SPDM_SIG_MAX		SZ_512K
+/* Transcript fragments stay below an attribute's 64 KiB */
+#define SPDM_SIG_FRAG		SZ_32K
+
+/**
+ * spdm_netlink_sig() - tell the sig group about a verified signature
+ * @spdm: state whose kept transcript holds the signed messages
+ * @rsp_code: SPDM_SPDM_REQRSP_CODE_* of the signed response
+ * @slot: slot whose leaf key signed
+ * @req_nonce_off: offset of the requester's nonce in the transcript
+ * @rsp_nonce_off: offset of the responder's nonce in the transcript
+ * @sig: the signature (spdm->asym->sig_len bytes)
+ * @context: the signing context of the combined prefix (1.2+)
+ *
+ * The attribute layout is that of the upstream proposal: the transcript
+ * with the signature appended, in fragments, the offsets of the signature
+ * and of both nonces, and the combined prefix, so that a verifier can
+ * check the signature without trusting the kernel.
+ */
+void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
+		      size_t req_nonce_off, size_t rsp_nonce_off,
+		      const u8 *sig, const char *context)
+{
+	const struct spdm_transcript *t = &spdm->transcript;
+	size_t sig_len = spdm->asym->sig_len, total = t->len + sig_len, off;
+	u8 prefix[SPDM_PREFIX_SIZE];
+	struct sk_buff *msg;
+	char *path;
+	void *hdr;
+
+	if (!spdm_netlink_sig_listeners() || total > SPDM_SIG_MAX)
+		return;
+	path = kobject_get_path(&spdm->dev->kobj, GFP_KERNEL);
+	msg = genlmsg_new(total + total / SPDM_SIG_FRAG * NLA_HDRLEN +
+			  NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!path || !msg)
+		goto err;
+	hdr = genlmsg_put(msg, 0, 0, &spdm_nl_family, 0, SPDM_CMD_SIG);
+	if (!hdr ||
+	    nla_put_string(msg, SPDM_A_SIG_DEVICE, path) ||
+	    nla_put_u8(msg, SPDM_A_SIG_RSP_CODE, rsp_code) ||
+	    nla_put_u8(msg, SPDM_A_SIG_SLOT, slot) ||
+	    nla_put_u16(msg, SPDM_A_SIG_HASH_ALGO, spdm->hash->hash_algo) ||
+	    nla_put_u32(msg, SPDM_A_SIG_SIG_OFFSET, t->len) ||
+	    nla_put_u32(msg, SPDM_A_SIG_REQ_NONCE_OFFSET, req_nonce_off) ||
+	    nla_put_u32(msg, SPDM_A_SIG_RSP_NONCE_OFFSET, rsp_nonce_off))
+		goto err;
+	if (spdm->version >= SPDM_VER_12 &&
+	    (spdm_build_prefix(prefix, spdm->version, context) ||
+	     nla_put(msg, SPDM_A_SIG_COMBINED_SPDM_PREFIX, sizeof(prefix),
+		     prefix)))
+		goto err;
+	for (off = 0; off < t->len; off += SPDM_SIG_FRAG)
+		if (nla_put(msg, SPDM_A_SIG_TRANSCRIPT,
+			    min_t(size_t, SPDM_SIG_FRAG, t->len - off),
+			    t->buf + off))
+			goto err;
+	if (nla_put(msg, SPDM_A_SIG_TRANSCRIPT, sig_len, sig))
+		goto err;
+	genlmsg_end(msg, hdr);
+	kfree(path);
+	genlmsg_multicast(&spdm_nl_family, msg, 0, SPDM_NLGRP_SIG, GFP_KERNEL);
+	return;
+err:
+	kfree(path);
+	nlmsg_free(msg);
+}
+
+/**
  * spdm_netlink_init() - register the family
  *
  * Return: 0 or a negative errno.

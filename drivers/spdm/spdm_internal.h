@@ -66,11 +66,13 @@ struct spdm_alg_info {
  * @bit: BaseHashAlgo bit
  * @name: crypto API name
  * @size: digest size
+ * @hash_algo: the kernel's enum hash_algo (uapi/linux/hash_info.h)
  */
 struct spdm_hash_info {
 	u32 bit;
 	const char *name;
 	unsigned int size;
+	u16 hash_algo;
 };
 
 /**
@@ -230,7 +232,13 @@ extern struct list_head spdm_states;
 extern struct rw_semaphore spdm_states_rwsem;
 struct spdm_state *spdm_find_state(const char *name);
 
+extern bool spdm_keep_transcript;
+
 /* netlink.c */
+bool spdm_netlink_sig_listeners(void);
+void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
+		      size_t req_nonce_off, size_t rsp_nonce_off,
+		      const u8 *sig, const char *context);
 int spdm_netlink_init(void);
 void spdm_netlink_exit(void);
 void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event);

@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <crypto/hash_info.h>
 #include <linux/cred.h>
 #include <linux/kthread.h>
 #include <linux/netlink.h>
@@ -845,6 +846,89 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
 }
 
+/*
+ * The sig event: the transcript, the signature and the offsets let a
+ * verifier outside the kernel check the signature, which we do here.
+ */
+static void netlink_sig_event(struct kunit *test)
+{
+	const struct spdm_test_flow *f = spdm_test_find_flow(test,
+							     "v12_ecdsa_p384_sha384");
+	struct spdm_script s = { .test = test };
+	u32 sig_off = 0, req_off = 0, rsp_off = 0;
+	u8 digest[SPDM_MAX_HASH_SIZE], msg[SPDM_PREFIX_SIZE + SPDM_MAX_HASH_SIZE];
+	const u8 *prefix = NULL;
+	struct spdm_state *spdm;
+	struct nlmsghdr *nh;
+	struct nlattr *a;
+	struct spdm_nl sig;
+	size_t len = 0, h;
+	u8 *t;
+	int rem, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm_nl_open(test, &sig);
+	spdm_nl_join(&sig, SPDM_NLGRP_SIG);
+	spdm = spdm_nl_state(test, &s, f);
+	h = spdm->hash->size;
+
+	n = spdm_nl_recv(&sig, 0);
+	KUNIT_ASSERT_GT(test, n, 0);
+	nh = sig.buf;
+	KUNIT_ASSERT_TRUE(test, nlmsg_ok(nh, n));
+	KUNIT_EXPECT_EQ(test, ((struct genlmsghdr *)nlmsg_data(nh))->cmd,
+			SPDM_CMD_SIG);
+	t = kunit_kzalloc(test, SZ_128K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	nla_for_each_attr(a, nlmsg_data(nh) + GENL_HDRLEN,
+			  nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), rem) {
+		switch (nla_type(a)) {
+		case SPDM_A_SIG_SIG_OFFSET:
+			sig_off = nla_get_u32(a);
+			break;
+		case SPDM_A_SIG_REQ_NONCE_OFFSET:
+			req_off = nla_get_u32(a);
+			break;
+		case SPDM_A_SIG_RSP_NONCE_OFFSET:
+			rsp_off = nla_get_u32(a);
+			break;
+		case SPDM_A_SIG_COMBINED_SPDM_PREFIX:
+			prefix = nla_data(a);
+			break;
+		case SPDM_A_SIG_HASH_ALGO:
+			KUNIT_EXPECT_EQ(test, nla_get_u16(a), HASH_ALGO_SHA384);
+			break;
+		case SPDM_A_SIG_TRANSCRIPT:
+			KUNIT_ASSERT_LE(test, len + nla_len(a), SZ_128K);
+			memcpy(t + len, nla_data(a), nla_len(a));
+			len += nla_len(a);
+			break;
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL(test, prefix);
+	KUNIT_ASSERT_EQ(test, len, sig_off + spdm->asym->sig_len);
+	KUNIT_EXPECT_MEMEQ(test, t + req_off, f->phases[0].nonce, 32);
+	KUNIT_EXPECT_MEMEQ(test, t + rsp_off, spdm->last_rsp_nonce, 32);
+
+	/* DSP0274 1.2: the signature covers prefix || Hash(transcript) */
+	memcpy(msg, prefix, SPDM_PREFIX_SIZE);
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, t, sig_off,
+					msg + SPDM_PREFIX_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, msg, SPDM_PREFIX_SIZE + h,
+					digest), 0);
+	KUNIT_EXPECT_EQ(test, spdm_verify(spdm->leaf_key, spdm->asym,
+					  spdm->hash, digest, t + sig_off), 0);
+	/* ... and not once a byte of the transcript changes */
+	t[req_off] ^= 1;
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, t, sig_off,
+					msg + SPDM_PREFIX_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, msg, SPDM_PREFIX_SIZE + h,
+					digest), 0);
+	KUNIT_EXPECT_EQ(test, spdm_verify(spdm->leaf_key, spdm->asym,
+					  spdm->hash, digest, t + sig_off),
+			-EKEYREJECTED);
+}
+
 /* Attach and detach MCTP endpoints through spdm_mctp */
 static void netlink_attach_detach(struct kunit *test)
 {
@@ -943,6 +1027,7 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE(flow_bad_slot),
 	KUNIT_CASE(netlink_dev_get),
 	KUNIT_CASE(netlink_authenticate_and_monitor),
+	KUNIT_CASE(netlink_sig_event),
 	KUNIT_CASE(netlink_attach_detach),
 	KUNIT_CASE(netlink_refused),
 	{}
