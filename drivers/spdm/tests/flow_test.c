@@ -623,17 +623,6 @@ static struct nlmsghdr *spdm_nl_msg(struct spdm_nl *nl, u8 cmd, u16 flags)
 	return nh;
 }
 
-static void spdm_nl_attr(struct nlmsghdr *nh, u16 type, const void *data,
-			 u16 len)
-{
-	struct nlattr *a = (void *)nh + NLMSG_ALIGN(nh->nlmsg_len);
-
-	a->nla_type = type;
-	a->nla_len = nla_attr_size(len);
-	memcpy(nla_data(a), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + nla_total_size(len);
-}
-
 /* Receive one datagram at @off into nl->buf; returns its length */
 static int spdm_nl_recv(struct spdm_nl *nl, size_t off)
 {
@@ -740,7 +729,7 @@ static void netlink_dev_get(struct kunit *test)
 	spdm_nl_open(test, &nl);
 
 	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
 	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_NAME]);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_VERSION]);
@@ -765,7 +754,7 @@ static void netlink_dev_get(struct kunit *test)
 
 	/* Unknown and missing names */
 	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "nonexistent", 12);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "nonexistent", 12);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENODEV);
 	KUNIT_EXPECT_STREQ(test, nl.extack, "no such SPDM responder");
 	spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
@@ -788,10 +777,6 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	spdm = spdm_nl_state(test, &s, f);
 	name = dev_name(spdm->class_dev);
 	spdm_nl_open(test, &nl);
-	/* nl gets its port with its first request */
-	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
-	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
 	spdm_nl_open(test, &mon);
 	spdm_nl_join(&mon, SPDM_NLGRP_MONITOR);
 
@@ -799,9 +784,9 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	s.phase = &f->phases[1];
 	s.step = 0;
 	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
-	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
-	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
 	KUNIT_ASSERT_EQ_MSG(test, spdm_nl_do(&nl, NULL), 0, "%s", nl.extack);
 	KUNIT_EXPECT_EQ(test, s.step, f->phases[1].n_steps);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_STATE]);
@@ -823,15 +808,15 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	s.phase = &f->phases[1];
 	s.step = 0;
 	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
-	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NONCE, f->phases[1].nonce, 32);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EEXIST);
 	KUNIT_EXPECT_STREQ(test, nl.extack,
 			   "CHALLENGE_AUTH nonce repeats the previous one");
 
 	/* cert-get returns slot 0's certificates */
 	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
 	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_CERT_CHAIN]);
 	KUNIT_EXPECT_EQ(test, nla_len(nl.tb[SPDM_A_DEV_CERT_CHAIN]),
@@ -841,8 +826,8 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 			   nla_len(nl.tb[SPDM_A_DEV_CERT_CHAIN]));
 	slot = 3;
 	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
-	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_SLOT, &slot, 1);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
 }
 
@@ -940,8 +925,8 @@ static void netlink_attach_detach(struct kunit *test)
 
 	spdm_nl_open(test, &nl);
 	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
-	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
+	spdm_test_nla_put(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	spdm_test_nla_put(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
 	ret = spdm_nl_do(&nl, NULL);
 	if (!IS_ENABLED(CONFIG_SPDM_MCTP)) {
 		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
@@ -955,22 +940,22 @@ static void netlink_attach_detach(struct kunit *test)
 
 	/* Twice is refused */
 	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
-	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
+	spdm_test_nla_put(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	spdm_test_nla_put(nh, SPDM_A_DEV_MCTP_EID, &eid, sizeof(eid));
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EEXIST);
 	KUNIT_EXPECT_STREQ(test, nl.extack, "endpoint already attached");
 
 	nh = spdm_nl_msg(&nl, SPDM_CMD_DETACH, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), 0);
 	nh = spdm_nl_msg(&nl, SPDM_CMD_DETACH, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "mctp-1-77", 10);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
 	KUNIT_EXPECT_STREQ(test, nl.extack, "no such attached endpoint");
 
 	/* Both attributes are needed */
 	nh = spdm_nl_msg(&nl, SPDM_CMD_ATTACH, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
+	spdm_test_nla_put(nh, SPDM_A_DEV_MCTP_NET, &net, sizeof(net));
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EINVAL);
 }
 
@@ -987,19 +972,19 @@ static void netlink_refused(struct kunit *test)
 
 	spdm_nl_open(test, &nl);
 	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
-	spdm_nl_attr(nh, SPDM_A_DEV_NONCE, short_nonce, sizeof(short_nonce));
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "x", 2);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NONCE, short_nonce, sizeof(short_nonce));
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ERANGE);
 	KUNIT_EXPECT_NE(test, nl.extack[0], 0);
 
 	nh = spdm_nl_msg(&nl, SPDM_CMD_CERT_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
-	spdm_nl_attr(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "x", 2);
+	spdm_test_nla_put(nh, SPDM_A_DEV_SLOT, &slot, 1);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ERANGE);
 
 	/* A name that is not a string */
 	nh = spdm_nl_msg(&nl, SPDM_CMD_DEV_GET, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, &slot, 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, &slot, 1);
 	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -EINVAL);
 
 	/* Without CAP_NET_ADMIN */
@@ -1008,7 +993,7 @@ static void netlink_refused(struct kunit *test)
 	cap_lower(cred->cap_effective, CAP_NET_ADMIN);
 	old = override_creds(cred);
 	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
-	spdm_nl_attr(nh, SPDM_A_DEV_NAME, "x", 2);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, "x", 2);
 	ret = spdm_nl_do(&nl, NULL);
 	revert_creds(old);
 	put_cred(cred);

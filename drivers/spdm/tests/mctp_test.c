@@ -198,17 +198,6 @@ static int mctp_test_rtnl(struct kunit *test, void *req, size_t len)
 	return ret;
 }
 
-static void mctp_test_attr(struct nlmsghdr *nh, u16 type, const void *data,
-			   u16 len)
-{
-	struct nlattr *a = (void *)nh + NLMSG_ALIGN(nh->nlmsg_len);
-
-	a->nla_type = type;
-	a->nla_len = nla_attr_size(len);
-	memcpy(nla_data(a), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + nla_total_size(len);
-}
-
 /* Local EID on the device and a route to the endpoint's EID */
 static void mctp_test_configure(struct kunit *test, struct net_device *ndev)
 {
@@ -224,7 +213,7 @@ static void mctp_test_configure(struct kunit *test, struct net_device *ndev)
 	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
 	ifa->ifa_family = AF_MCTP;
 	ifa->ifa_index = ndev->ifindex;
-	mctp_test_attr(nh, IFA_LOCAL, &eid, sizeof(eid));
+	spdm_test_nla_put(nh, IFA_LOCAL, &eid, sizeof(eid));
 	KUNIT_ASSERT_EQ(test, mctp_test_rtnl(test, buf, nh->nlmsg_len), 0);
 
 	memset(buf, 0, sizeof(buf));
@@ -234,8 +223,8 @@ static void mctp_test_configure(struct kunit *test, struct net_device *ndev)
 	rtm->rtm_family = AF_MCTP;
 	rtm->rtm_type = RTN_UNICAST;
 	eid = TEST_EP_EID;
-	mctp_test_attr(nh, RTA_DST, &eid, sizeof(eid));
-	mctp_test_attr(nh, RTA_OIF, &oif, sizeof(oif));
+	spdm_test_nla_put(nh, RTA_DST, &eid, sizeof(eid));
+	spdm_test_nla_put(nh, RTA_OIF, &oif, sizeof(oif));
 	KUNIT_ASSERT_EQ(test, mctp_test_rtnl(test, buf, nh->nlmsg_len), 0);
 }
 

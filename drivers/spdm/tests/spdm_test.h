@@ -19,6 +19,9 @@ extern const size_t spdm_test_n_sigs;
 
 const struct spdm_test_flow *spdm_test_find_flow(struct kunit *test,
 						 const char *name);
+struct nlmsghdr;
+void spdm_test_nla_put(struct nlmsghdr *nh, u16 type, const void *data,
+		       u16 len);
 struct key *spdm_test_keyring(struct kunit *test, const u8 *root,
 			      size_t root_len);
 

@@ -6,6 +6,7 @@
 
 #include <keys/asymmetric-type.h>
 #include <linux/cred.h>
+#include <net/netlink.h>
 
 #include "spdm_test.h"
 #include "spdm_vectors.inc"
@@ -34,6 +35,24 @@ const struct spdm_test_flow *spdm_test_find_flow(struct kunit *test,
 			return &spdm_test_flow_table[i];
 	KUNIT_FAIL(test, "no flow %s", name);
 	return NULL;
+}
+
+/**
+ * spdm_test_nla_put() - append an attribute to a netlink request
+ * @nh: the request, with room after it
+ * @type: attribute type
+ * @data: payload
+ * @len: its length
+ */
+void spdm_test_nla_put(struct nlmsghdr *nh, u16 type, const void *data,
+		       u16 len)
+{
+	struct nlattr *a = (void *)nh + NLMSG_ALIGN(nh->nlmsg_len);
+
+	a->nla_type = type;
+	a->nla_len = nla_attr_size(len);
+	memcpy(nla_data(a), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + nla_total_size(len);
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(spdm_test_key_put, key_put, struct key *);
