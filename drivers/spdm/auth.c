@@ -97,27 +97,28 @@ static int spdm_get_chain(struct spdm_state *spdm, u8 slot)
 	}
 
 	spdm_drop_slot(spdm, slot);
+	ret = spdm_hash(spdm->shash, chain, total, s->chain_digest);
+	if (ret) {
+		kvfree(chain);
+		return ret;
+	}
 	s->chain = chain;
 	s->chain_len = total;
+	s->chain_hash = spdm->hash->bit;
 	s->certs_off = SPDM_CHAIN_HDR_SIZE + spdm->hash->size;
 	return 0;
 }
 
-/* Is the chain we hold for @slot the one DIGESTS names? */
-static int spdm_chain_matches(struct spdm_state *spdm, u8 slot, bool *match)
+/*
+ * Is the chain we hold for @slot the one DIGESTS names?  Its hash is taken
+ * once, when it arrives, so a cached re-authentication hashes nothing.
+ */
+static bool spdm_chain_matches(struct spdm_state *spdm, u8 slot)
 {
-	struct spdm_slot *s = &spdm->slots[slot];
-	u8 digest[SPDM_MAX_HASH_SIZE];
-	int ret;
+	const struct spdm_slot *s = &spdm->slots[slot];
 
-	*match = false;
-	if (!s->chain)
-		return 0;
-	ret = spdm_hash(spdm->shash, s->chain, s->chain_len, digest);
-	if (ret)
-		return ret;
-	*match = !memcmp(digest, s->digest, spdm->hash->size);
-	return 0;
+	return s->chain && s->chain_hash == spdm->hash->bit &&
+	       !memcmp(s->chain_digest, s->digest, spdm->hash->size);
 }
 
 /*
@@ -225,22 +226,14 @@ int spdm_get_digests_and_certs(struct spdm_state *spdm, int *slot)
 	}
 
 	for (i = 0; i < SPDM_MAX_SLOTS; i++) {
-		bool match;
-
 		if (!(provisioned & BIT(i)))
 			continue;
-		ret = spdm_chain_matches(spdm, i, &match);
-		if (ret)
-			return ret;
-		if (match)
+		if (spdm_chain_matches(spdm, i))
 			continue;
 		ret = spdm_get_chain(spdm, i);
 		if (ret)
 			return ret;
-		ret = spdm_chain_matches(spdm, i, &match);
-		if (ret)
-			return ret;
-		if (!match)
+		if (!spdm_chain_matches(spdm, i))
 			return spdm_fail(spdm, -ESTALE,
 					 "slot %d chain does not match its digest",
 					 i);

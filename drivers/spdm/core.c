@@ -425,6 +425,7 @@ void spdm_drop_slot(struct spdm_state *spdm, u8 slot)
 	kvfree(s->chain);
 	s->chain = NULL;
 	s->chain_len = 0;
+	s->chain_hash = 0;
 	s->validated = false;
 	if (spdm->leaf_slot == slot) {
 		public_key_free(spdm->leaf_key);

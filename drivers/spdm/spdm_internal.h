@@ -103,6 +103,8 @@ struct spdm_transcript {
  * @certs_off: offset of the DER certificates in @chain (after RootHash)
  * @leaf_off: offset of the leaf certificate in @chain, once validated
  * @leaf_len: its length
+ * @chain_digest: hash of @chain, taken when it arrived
+ * @chain_hash: BaseHashAlgo bit of @chain_digest
  * @digest: digest from the last DIGESTS
  * @validated: @chain was validated against the trusted roots and its
  *	leaf key is in &spdm_state.leaf_key
@@ -113,6 +115,8 @@ struct spdm_slot {
 	size_t certs_off;
 	size_t leaf_off;
 	size_t leaf_len;
+	u8 chain_digest[SPDM_MAX_HASH_SIZE];
+	u32 chain_hash;
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	bool validated;
 };
