@@ -39,7 +39,6 @@
 
 /* MCTP message types (DSP0239) */
 #define SPDM_MCTP_TYPE_SPDM	5
-#define SPDM_MCTP_TYPE_SECURED	6
 
 /* How often a waiting exchange looks whether its endpoint went away */
 #define SPDM_MCTP_POLL_MS	50
