@@ -554,6 +554,8 @@ int spdm_authenticate(struct spdm_state *spdm,
 
 	scoped_guard(mutex, &spdm->lock) {
 		WRITE_ONCE(spdm->state, SPDM_DEV_STATE_AUTHENTICATING);
+		spdm_netlink_notify_locked(spdm, SPDM_EVENT_CHANGED,
+					   "authentication started");
 		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
 		if (!ret)
 			strscpy(spdm->error, "none");

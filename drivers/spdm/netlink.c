@@ -60,16 +60,18 @@ static int spdm_nl_put_common(struct sk_buff *skb, struct spdm_state *spdm)
 	return 0;
 }
 
-/* Everything dev-get shows; takes the state's lock */
+/*
+ * Everything dev-get shows, as a message of command @cmd (a reply carries
+ * the command of its request); takes the state's lock.
+ */
 static int spdm_nl_fill_dev(struct sk_buff *skb, struct spdm_state *spdm,
-			    u32 portid, u32 seq, int flags)
+			    u32 portid, u32 seq, int flags, u8 cmd)
 {
 	char *parent __free(kfree) = kobject_get_path(&spdm->dev->kobj,
 						      GFP_KERNEL);
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &spdm_nl_family, flags,
-			  SPDM_CMD_DEV_GET);
+	hdr = genlmsg_put(skb, portid, seq, &spdm_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	guard(mutex)(&spdm->lock);
@@ -96,7 +98,8 @@ static int spdm_nl_reply_dev(struct genl_info *info, struct spdm_state *spdm)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	ret = spdm_nl_fill_dev(msg, spdm, info->snd_portid, info->snd_seq, 0);
+	ret = spdm_nl_fill_dev(msg, spdm, info->snd_portid, info->snd_seq, 0,
+			       info->genlhdr->cmd);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -144,7 +147,8 @@ int spdm_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (i++ < cb->args[0])
 			continue;
 		if (spdm_nl_fill_dev(skb, spdm, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI))
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				     SPDM_CMD_DEV_GET))
 			break;
 		cb->args[0] = i;
 	}
@@ -166,6 +170,20 @@ int spdm_nl_authenticate_doit(struct sk_buff *skb, struct genl_info *info)
 	spdm = spdm_nl_find(info);
 	if (IS_ERR(spdm))
 		return PTR_ERR(spdm);
+	/*
+	 * A slot that the DIGESTS of the last successful authentication showed
+	 * empty is refused before the device is asked, so that a mistyped
+	 * slot does not turn an authenticated device into a failed one.
+	 */
+	scoped_guard(mutex, &spdm->lock) {
+		if (slot && spdm->state == SPDM_DEV_STATE_AUTHENTICATED &&
+		    !(spdm->provisioned & BIT(params.slot))) {
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack, slot,
+						"slot %d is not provisioned (slots 0x%02x)",
+						params.slot, spdm->provisioned);
+			return -ENOENT;
+		}
+	}
 	ret = spdm_authenticate(spdm, &params);
 	if (ret) {
 		scoped_guard(mutex, &spdm->lock)
@@ -274,15 +292,18 @@ int spdm_nl_detach_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * spdm_netlink_notify() - tell the monitor group about a responder
- * @spdm: the responder
- * @event: added, removed or changed (with the last error as reason)
+ * spdm_netlink_notify_locked() - tell the monitor group about a responder
+ * @spdm: the responder, its lock held
+ * @event: added, removed or changed
+ * @reason: why, in words; NULL for the last error
  */
-void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event)
+void spdm_netlink_notify_locked(struct spdm_state *spdm,
+				enum spdm_event event, const char *reason)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
+	lockdep_assert_held(&spdm->lock);
 	if (!genl_has_listeners(&spdm_nl_family, &init_net,
 				SPDM_NLGRP_MONITOR))
 		return;
@@ -290,20 +311,26 @@ void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &spdm_nl_family, 0, SPDM_CMD_DEV_NTF);
-	if (!hdr)
-		goto err;
-	scoped_guard(mutex, &spdm->lock) {
-		if (spdm_nl_put_common(msg, spdm) ||
-		    nla_put_u8(msg, SPDM_A_DEV_EVENT, event) ||
-		    nla_put_string(msg, SPDM_A_DEV_REASON, spdm->error))
-			goto err;
+	if (!hdr || spdm_nl_put_common(msg, spdm) ||
+	    nla_put_u8(msg, SPDM_A_DEV_EVENT, event) ||
+	    nla_put_string(msg, SPDM_A_DEV_REASON, reason ?: spdm->error)) {
+		nlmsg_free(msg);
+		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&spdm_nl_family, msg, 0, SPDM_NLGRP_MONITOR,
 			  GFP_KERNEL);
-	return;
-err:
-	nlmsg_free(msg);
+}
+
+/**
+ * spdm_netlink_notify() - tell the monitor group about a responder
+ * @spdm: the responder
+ * @event: added, removed or changed (with the last error as reason)
+ */
+void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event)
+{
+	guard(mutex)(&spdm->lock);
+	spdm_netlink_notify_locked(spdm, event, NULL);
 }
 
 /**

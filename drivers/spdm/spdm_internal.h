@@ -246,6 +246,8 @@ void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
 int spdm_netlink_init(void);
 void spdm_netlink_exit(void);
 void spdm_netlink_notify(struct spdm_state *spdm, enum spdm_event event);
+void spdm_netlink_notify_locked(struct spdm_state *spdm,
+				enum spdm_event event, const char *reason);
 
 /* sysfs.c */
 int spdm_sysfs_add(struct spdm_state *spdm, const char *name);

@@ -733,6 +733,7 @@ static void netlink_dev_get(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, spdm_nl_do(&nl, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_NAME]);
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_VERSION]);
+	KUNIT_EXPECT_EQ(test, nl.cmd, SPDM_CMD_DEV_GET);
 	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_NAME]), name);
 	KUNIT_EXPECT_STREQ(test, (char *)nla_data(nl.tb[SPDM_A_DEV_TRANSPORT]),
 			   "kunit");
@@ -792,6 +793,8 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, nl.tb[SPDM_A_DEV_STATE]);
 	KUNIT_EXPECT_EQ(test, nla_get_u8(nl.tb[SPDM_A_DEV_STATE]),
 			SPDM_DEV_STATE_AUTHENTICATED);
+	/* A reply carries the command of its request (YNL relies on it) */
+	KUNIT_EXPECT_EQ(test, nl.cmd, SPDM_CMD_AUTHENTICATE);
 
 	/* The monitor saw the change */
 	len = spdm_nl_recv(&mon, 0);
@@ -803,6 +806,34 @@ static void netlink_authenticate_and_monitor(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, (char *)nla_data(mon.tb[SPDM_A_DEV_NAME]), name);
 	KUNIT_EXPECT_EQ(test, nla_get_u8(mon.tb[SPDM_A_DEV_EVENT]),
 			SPDM_EVENT_CHANGED);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(mon.tb[SPDM_A_DEV_STATE]),
+			SPDM_DEV_STATE_AUTHENTICATING);
+	KUNIT_ASSERT_NOT_NULL(test, mon.tb[SPDM_A_DEV_REASON]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(mon.tb[SPDM_A_DEV_REASON]),
+			   "authentication started");
+	/* ... and its end */
+	len = spdm_nl_recv(&mon, 0);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_ASSERT_GT(test, spdm_nl_parse(&mon, 0, len, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, mon.tb[SPDM_A_DEV_STATE]);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(mon.tb[SPDM_A_DEV_STATE]),
+			SPDM_DEV_STATE_AUTHENTICATED);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(mon.tb[SPDM_A_DEV_REASON]),
+			   "none");
+
+	/*
+	 * A slot known to be empty is refused without asking the device or
+	 * changing its state
+	 */
+	slot = 3;
+	nh = spdm_nl_msg(&nl, SPDM_CMD_AUTHENTICATE, 0);
+	spdm_test_nla_put(nh, SPDM_A_DEV_NAME, name, strlen(name) + 1);
+	spdm_test_nla_put(nh, SPDM_A_DEV_SLOT, &slot, 1);
+	KUNIT_EXPECT_EQ(test, spdm_nl_do(&nl, NULL), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, nl.extack,
+			   "slot 3 is not provisioned (slots 0x01)");
+	KUNIT_EXPECT_EQ(test, s.step, f->phases[1].n_steps);
+	KUNIT_EXPECT_EQ(test, spdm->state, SPDM_DEV_STATE_AUTHENTICATED);
 
 	/* A failure comes back with its reason as extended ACK */
 	s.phase = &f->phases[1];
