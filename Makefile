@@ -2,7 +2,8 @@
 #
 # kspdm top-level Makefile
 #
-#   make                 build the modules against $(KDIR)
+#   make                 build the modules against $(KDIR), and spdmctl
+#   make install         install both (DESTDIR, PREFIX=/usr/local)
 #   make demo            set everything up and show an authenticated device
 #   make check           install what is needed, build, run every KUnit suite
 #                        and every integration scenario
@@ -36,9 +37,20 @@ endif
 KBUILD_ARGS := -C $(KDIR) M=$(PWD_ABS)/drivers/spdm $(KCONFIG_OPTS) \
 	KCPPFLAGS="$(foreach o,$(KCONFIG_OPTS),-D$(subst =m,_MODULE,$(o))=1)"
 
-.PHONY: all modules kernel check kunit integration demo vectors clean
+PREFIX ?= /usr/local
 
-all: modules
+.PHONY: all modules spdmctl install kernel check kunit integration demo \
+	vectors clean
+
+all: modules spdmctl
+
+spdmctl:
+	$(MAKE) -C $(PWD_ABS)/tools/spdm
+
+install: modules spdmctl
+	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(MAKE) -C $(PWD_ABS)/tools/spdm DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
+		install
 
 kernel:
 ifdef KDIR_DEFAULT
@@ -71,3 +83,4 @@ vectors:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD_ABS)/drivers/spdm clean 2>/dev/null || true
+	$(MAKE) -C $(PWD_ABS)/tools/spdm clean

@@ -12,8 +12,10 @@
 #     independent checker (that generator is not re-run: its keys are random)
 #  4. build the modules with W=1 and sparse, failing on any warning
 #  5. run checkpatch --strict on drivers/ and include/
-#  6. boot the test kernel in QEMU and run every KUnit suite
-#  7. run the integration scenarios in QEMU (PCIe DOE, responder emulator)
+#  6. build spdmctl with -Wall -Wextra, failing on any warning
+#  7. boot the test kernel in QEMU and run every KUnit suite
+#  8. run the integration scenarios in QEMU (PCIe DOE and MCTP with the
+#     responder emulator, netlink through spdmctl and the YNL CLI)
 #
 # The last line sums up both test runs as "N passed, N failed".  Exits
 # non-zero on any failure.
@@ -56,6 +58,18 @@ if ! perl "$kdir/scripts/checkpatch.pl" --no-tree --strict --terse \
 	--show-types -f "${sources[@]}" >"$build_log" 2>&1; then
 	cat "$build_log" >&2
 	log "checkpatch found problems"
+	exit 1
+fi
+
+log "building spdmctl with -Wall -Wextra"
+make -s -C tools/spdm clean
+if ! make -C tools/spdm >"$build_log" 2>&1; then
+	cat "$build_log" >&2
+	log "spdmctl does not build"
+	exit 1
+fi
+if grep -E 'warning:|error:' "$build_log" >&2; then
+	log "spdmctl has warnings"
 	exit 1
 fi
 

@@ -12,6 +12,7 @@ packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils sparse busybox-static python3 python3-cryptography
 	keyutils openssl python3-yaml python3-jsonschema linux-source-6.12
+	pkg-config libmnl-dev libjson-c-dev
 )
 
 missing=()

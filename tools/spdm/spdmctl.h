@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * spdmctl: shared declarations
+ *
+ * The netlink side (nl.c) speaks the generic netlink family "spdm"
+ * (Documentation/netlink/specs/spdm.yaml) through libmnl; the signature
+ * side (sig.c) re-verifies SPDM signatures with OpenSSL.
+ */
+#ifndef SPDMCTL_H
+#define SPDMCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+#include <openssl/evp.h>
+
+/* Exit codes (spdmctl(8)) */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* the operation failed */
+#define EXIT_USAGE	2	/* bad command line */
+
+#define SPDM_NONCE_LEN	32
+#define SPDM_PREFIX_LEN	100
+
+/* Large enough for a certificate chain or a signed transcript */
+#define NL_BUF_SIZE	(1024 * 1024)
+
+struct nl {
+	struct mnl_socket *sock;
+	char *buf;		/* NL_BUF_SIZE bytes: what recv() got last */
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;
+	uint32_t grp_monitor;
+	uint32_t grp_sig;
+	/* the last request, to name the attribute an extended ACK points at */
+	const struct nlmsghdr *req;
+	/* the last error: errno and the kernel's extended ACK */
+	int err;
+	char ext_msg[256];
+	char ext_attr[64];
+};
+
+typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+int nl_open(struct nl *nl);
+void nl_close(struct nl *nl);
+struct nlmsghdr *nl_start(struct nl *nl, void *buf, uint8_t cmd, bool dump);
+int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data);
+int nl_join(struct nl *nl, uint32_t group);
+int nl_listen(struct nl *nl, nl_msg_cb cb, void *data);
+const char *nl_strerror(const struct nl *nl, char *buf, size_t size);
+int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
+	     unsigned int max);
+
+/* A signature as the sig group sends it, transcript in one piece */
+struct spdm_sig {
+	const char *device;
+	uint8_t rsp_code;
+	uint8_t slot;
+	uint16_t hash_algo;		/* the kernel's enum hash_algo */
+	uint32_t sig_offset;
+	uint32_t req_nonce_offset;
+	uint32_t rsp_nonce_offset;
+	bool has_prefix;
+	uint8_t prefix[SPDM_PREFIX_LEN];
+	uint8_t *transcript;
+	size_t transcript_len;
+};
+
+const EVP_MD *sig_hash_md(uint16_t hash_algo);
+const char *sig_hash_name(uint16_t hash_algo);
+int sig_verify(EVP_PKEY *key, bool pss, const EVP_MD *md,
+	       const uint8_t *prefix, const uint8_t *msg, size_t msg_len,
+	       const uint8_t *sig, size_t sig_len, const char **why);
+EVP_PKEY *sig_leaf_key(const uint8_t *chain, size_t len, const char **why);
+
+#endif /* SPDMCTL_H */
