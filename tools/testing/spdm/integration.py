@@ -15,8 +15,10 @@ failure, kernel report (KASAN, UBSAN, lockdep, oops) or kmemleak leak.
 """
 
 import argparse
+import ast
 import base64
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -28,6 +30,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import qemu_guest  # noqa: E402
+import spdm_model  # noqa: E402
+from cryptography import x509  # noqa: E402
 
 PYTHON = '/usr/bin/python3'
 FIRST_SLOT = 0x10       # PCI device number of the first NVMe device
@@ -147,12 +151,19 @@ class Scenario:
     """A guest script and the devices it runs against."""
 
     def __init__(self, name, devices, script, modules=('spdm', 'spdm_pci'),
-                 extra_modules=()):
+                 extra_modules=(), binaries=None, files=None, python=False,
+                 post=None):
         self.name = name
         self.devices = devices
         self.script = script
         self.modules = modules
         self.extra_modules = extra_modules
+        self.binaries = binaries or (lambda work: {})
+        self.files = files or (lambda work, args: {})
+        self.python = python
+        # post(result) -> [(ok, name, detail)]: checks made on the host
+        # from what the guest printed
+        self.post = post
 
 
 def sh_quote(s):
@@ -467,6 +478,507 @@ rmmod spdm
     return Scenario('lifecycle', [dev, slow], script)
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+NONCE = bytes(range(0x40, 0x60)).hex()
+NONCE2 = bytes(range(0xa0, 0xc0)).hex()
+
+
+def build_spdmctl(work):
+    """spdmctl, built with its own Makefile, warnings as errors."""
+    out = os.path.join(work, 'spdmctl-build')
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(['make', '-s', '-C', out, '-f',
+                    os.path.join(REPO, 'tools/spdm/Makefile'),
+                    'CFLAGS=-O2 -Werror'], check=True)
+    return {'/bin/spdmctl': os.path.join(out, 'spdmctl')}
+
+
+def ynl_files(work, args):
+    """The kernel's YNL CLI, our spec, and a copy of the spec that lies
+    about the type of 'slot' (u32), to send a wrong-typed attribute."""
+    import yaml
+    ynl = os.path.join(args.kdir, 'tools/net/ynl')
+    spec = os.path.join(REPO, 'Documentation/netlink/specs/spdm.yaml')
+    files = {'/ynl/cli.py': os.path.join(ynl, 'cli.py'),
+             '/ynl/spdm.yaml': spec}
+    for n in os.listdir(os.path.join(ynl, 'lib')):
+        if n.endswith('.py'):
+            files[f'/ynl/lib/{n}'] = os.path.join(ynl, 'lib', n)
+    with open(spec) as f:
+        wrong = yaml.safe_load(f)
+    for aset in wrong['attribute-sets']:
+        for a in aset['attributes']:
+            if aset['name'] == 'dev' and a['name'] == 'slot':
+                a['type'] = 'u32'
+                a.pop('checks', None)
+    # YNL insists on the SPDX line, which the round trip drops
+    files['/ynl/spdm-wrong.yaml'] = (
+        '# SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR '
+        'BSD-3-Clause)\n' + yaml.safe_dump(wrong)).encode()
+    files['/ynl/ynl_listen.py'] = os.path.join(HERE, 'ynl_listen.py')
+    return files
+
+
+def json_lines(result, section):
+    """The JSON documents of a section, one a line."""
+    out = []
+    for line in result.sections.get(section, []):
+        line = line.strip()
+        if line.startswith(('{', '[')):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append({'unparsable': line})
+    return out
+
+
+def ynl_docs(result, section):
+    """What the YNL CLI printed: a JSON (or Python) literal a line."""
+    out = []
+    for line in result.sections.get(section, []):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            try:
+                out.append(ast.literal_eval(line))
+            except (ValueError, SyntaxError):
+                pass
+    return out
+
+
+def sig_nonce(event, which):
+    """A nonce of a YNL-decoded sig event, in hex."""
+    t = ''.join(event.get('transcript', []))
+    off = event.get(f'{which}-nonce-offset', 0)
+    return t[2 * off:2 * off + 64]
+
+
+def chain_certs(dev, slot):
+    """The DER certificates of a device's slot, as the responder has them."""
+    suffix = '' if slot == 0 else f'-slot{slot}'
+    with open(os.path.join(dev.cert_dir, f'chain{suffix}.der'), 'rb') as f:
+        chain = f.read()
+    return spdm_model.der_split(Device._der_certs(chain))
+
+
+def sig_verifies(dev, slot, transcript, sig_off, hash_name, prefix):
+    """Verify a sig event with the device's leaf key, independently of the
+    kernel and of spdmctl (Python's cryptography instead of OpenSSL's C
+    API): (ok, why)."""
+    m = spdm_model
+    suffix = '' if slot == 0 else f'-slot{slot}'
+    with open(os.path.join(dev.cert_dir, f'leaf{suffix}.pem'), 'rb') as f:
+        leaf = x509.load_pem_x509_certificate(f.read())
+    asym = m.ASYMS[dev.asym.replace('-', '_')]
+    h = m.HASHES[hash_name.replace('-', '_')]
+    if dev.version >= 0x12:
+        if prefix != m.signing_prefix(dev.version, m.CHALLENGE_AUTH_CONTEXT):
+            return False, 'the combined prefix differs'
+    elif prefix:
+        return False, 'a combined prefix before SPDM 1.2'
+    data = m.signed_message(dev.version, transcript[:sig_off], h,
+                            m.CHALLENGE_AUTH_CONTEXT)
+    if not asym.verify(leaf.public_key(), transcript[sig_off:], data, h):
+        return False, 'the signature does not verify'
+    return True, ''
+
+
+class NlDevice(Device):
+    """A DOE device of the netlink scenario, knowing its algorithms."""
+
+    def __init__(self, name, version, asym, hash_, args=()):
+        super().__init__(name, ['--versions', version, '--asym', asym,
+                                '--hash', hash_] + list(args))
+        self.version = int(version.replace('.', ''), 16)
+        self.asym = asym
+        self.hash = hash_
+
+
+def scenario_netlink():
+    """The generic netlink family through spdmctl and through the kernel's
+    own YNL CLI with our spec: every operation, refusals for an
+    unprivileged caller, extended ACKs for malformed requests, and the
+    monitor and sig groups, whose signatures are verified again in
+    userspace (by spdmctl with OpenSSL in the guest, in Python on the
+    host)."""
+    devs = [NlDevice('nl-v12-p384', '1.2', 'ecdsa-p384', 'sha384',
+                     ['--slots', '2']),
+            NlDevice('nl-v11-rsa', '1.1', 'rsassa-3072', 'sha384'),
+            NlDevice('nl-v13-pss', '1.3', 'rsapss-2048', 'sha256'),
+            NlDevice('nl-badsig', '1.2', 'ecdsa-p256', 'sha256',
+                     ['--fault', 'bad-signature'])]
+    link = MctpLink('nl-mctp', '9-10', ['--versions', '1.3'])
+    good, bad = devs[:3], devs[3]
+    everything = devs + [link]
+    ynl = ('python3 /ynl/cli.py --spec /ynl/spdm.yaml --no-schema '
+           '--output-json')
+    ynlw = ynl.replace('spdm.yaml', 'spdm-wrong.yaml')
+
+    def script():
+        a = devs[0]
+        A, Ap = a.bdf, a.sysfs
+        s = f'''as_nobody() {{
+	python3 -c 'import os, sys
+os.setgroups([]); os.setgid(65534); os.setuid(65534)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}}
+section() {{
+	echo "KSPDM-BEGIN $1"
+	cat "$2"
+	echo
+	echo "KSPDM-END $1"
+}}
+wait_file() {{
+	n=0
+	while [ ! -e "$1" ] && [ $n -lt 60 ]; do
+		sleep 0.5
+		n=$((n + 1))
+	done
+}}
+listen() {{
+	rm -f /tmp/ready
+	python3 /ynl/ynl_listen.py --ynl /ynl --spec /ynl/spdm.yaml \
+		--ready /tmp/ready "$@" &
+	lis=$!
+	wait_file /tmp/ready
+}}
+wait_pid() {{
+	n=0
+	while kill -0 "$1" 2>/dev/null && [ $n -lt 60 ]; do
+		sleep 0.5
+		n=$((n + 1))
+	done
+	kill "$1" 2>/dev/null
+}}
+insmod /modules/spdm.ko
+{trust_roots(everything)}insmod /modules/spdm_mctp.ko
+mctp-setup {link.tty} --local-eid 8 --route 9-10 > /dev/null
+check link:setup 0 "$?"
+spdmctl -j monitor > /tmp/mon-load 2>&1 &
+mon=$!
+sleep 1
+insmod /modules/spdm_pci.ko
+'''
+        for d in devs:
+            s += f'wait_done {d.sysfs}\n'
+        s += f'''sleep 1
+kill $mon
+section monitor-load /tmp/mon-load
+
+# --- spdmctl ---
+spdmctl dev > /tmp/out 2>&1
+check spdmctl:dev:status 0 "$?"
+section spdmctl-dev /tmp/out
+spdmctl -j dev > /tmp/out 2>&1
+check spdmctl:dev-json:status 0 "$?"
+section spdmctl-dev-json /tmp/out
+spdmctl -j dev show {A} > /tmp/out 2>&1
+check spdmctl:dev-one:status 0 "$?"
+section spdmctl-dev-one /tmp/out
+spdmctl d s nosuch > /tmp/out 2>&1
+check spdmctl:dev-unknown:status 1 "$?"
+check_grep spdmctl:dev-unknown:extack "no such SPDM responder \\(attribute name\\): No such device" "$(cat /tmp/out)"
+spdmctl -j monitor --count 3 > /tmp/mon-auth 2>&1 &
+mon=$!
+sleep 1
+spdmctl -j auth {A} --slot 1 --nonce {NONCE} > /tmp/out 2>&1
+check spdmctl:auth:status 0 "$?"
+section spdmctl-auth /tmp/out
+wait_pid $mon
+section monitor-auth /tmp/mon-auth
+spdmctl auth {bad.bdf} > /tmp/out 2>&1
+check spdmctl:auth-bad:status 1 "$?"
+check_grep spdmctl:auth-bad:reason "^spdmctl: authentication of {bad.bdf}: .*signature does not verify.*: Key was rejected by service$" "$(cat /tmp/out)"
+spdmctl auth {A} --slot 5 > /tmp/out 2>&1
+check spdmctl:auth-empty-slot:status 1 "$?"
+section spdmctl-auth-empty-slot /tmp/out
+spdmctl auth {A} --slot 8 > /tmp/out 2>&1
+check spdmctl:auth-slot-range 2 "$?"
+spdmctl auth {A} --nonce 0011 > /tmp/out 2>&1
+check spdmctl:auth-short-nonce 2 "$?"
+spdmctl auth > /tmp/out 2>&1
+check spdmctl:auth-no-dev 2 "$?"
+spdmctl frobnicate > /tmp/out 2>&1
+check spdmctl:unknown-command 2 "$?"
+spdmctl cert {A} --der -o /tmp/a0.der
+check spdmctl:cert-der:status 0 "$?"
+check spdmctl:cert-der:slot0 "$(sha256sum < {Ap}/certificates/slot0 | cut -d' ' -f1)" "$(sha256sum < /tmp/a0.der | cut -d' ' -f1)"
+spdmctl cert {A} --slot 1 --der -o /tmp/a1.der
+check spdmctl:cert-der:slot1 "$(sha256sum < {Ap}/certificates/slot1 | cut -d' ' -f1)" "$(sha256sum < /tmp/a1.der | cut -d' ' -f1)"
+spdmctl cert {A} --slot 1 > /tmp/out 2>&1
+check spdmctl:cert-pem:status 0 "$?"
+section spdmctl-cert-pem /tmp/out
+spdmctl -j cert {A} > /tmp/out 2>&1
+check spdmctl:cert-json:status 0 "$?"
+section spdmctl-cert-json /tmp/out
+spdmctl cert {A} --slot 3 > /tmp/out 2>&1
+check spdmctl:cert-empty-slot:status 1 "$?"
+check_grep spdmctl:cert-empty-slot:extack "no certificate chain in that slot" "$(cat /tmp/out)"
+spdmctl attach mctp 1 9 > /tmp/out 2>&1
+check spdmctl:attach:status 0 "$?"
+check spdmctl:attach:name mctp-1-9 "$(cat /tmp/out)"
+wait_done /sys/class/spdm/mctp-1-9
+check spdmctl:attach:authenticated 1 "$(cat /sys/class/spdm/mctp-1-9/authenticated)"
+spdmctl attach mctp 1 9 > /tmp/out 2>&1
+check spdmctl:attach-twice:status 1 "$?"
+check_grep spdmctl:attach-twice:extack "already attached" "$(cat /tmp/out)"
+spdmctl attach mctp 1 256 > /tmp/out 2>&1
+check spdmctl:attach-eid-range 2 "$?"
+spdmctl detach mctp-1-9 > /tmp/out 2>&1
+check spdmctl:detach:status 0 "$?"
+check spdmctl:detach:gone no "$([ -e /sys/class/spdm/mctp-1-9 ] && echo yes || echo no)"
+spdmctl detach mctp-1-9 > /tmp/out 2>&1
+check spdmctl:detach-unknown:status 1 "$?"
+# an unprivileged caller reads, but may not authenticate, attach, detach
+as_nobody spdmctl dev show {A} > /tmp/out 2>&1
+check spdmctl:nobody:dev 0 "$?"
+as_nobody spdmctl cert {A} > /tmp/out 2>&1
+check spdmctl:nobody:cert 0 "$?"
+as_nobody spdmctl auth {A} > /tmp/out 2>&1
+check spdmctl:nobody:auth 1 "$?"
+check_grep spdmctl:nobody:auth-reason "Operation not permitted" "$(cat /tmp/out)"
+as_nobody spdmctl attach mctp 1 10 > /tmp/out 2>&1
+check spdmctl:nobody:attach 1 "$?"
+check_grep spdmctl:nobody:attach-reason "Operation not permitted" "$(cat /tmp/out)"
+as_nobody spdmctl detach {A} > /tmp/out 2>&1
+check spdmctl:nobody:detach 1 "$?"
+check spdmctl:nobody:no-attach no "$([ -e /sys/class/spdm/mctp-1-10 ] && echo yes || echo no)"
+
+# --- the kernel's YNL CLI with our spec ---
+{ynl} --dump dev-get > /tmp/out 2>&1
+check ynl:dump:status 0 "$?"
+section ynl-dump /tmp/out
+{ynl} --do dev-get --json '{{"name": "{A}"}}' > /tmp/out 2>&1
+check ynl:dev-get:status 0 "$?"
+section ynl-dev-get /tmp/out
+listen --group monitor --group sig --count 3 > /tmp/ntf 2>&1
+{ynl} --do authenticate --json '{{"name": "{A}", "slot": 0, "nonce": "{NONCE2}"}}' > /tmp/out 2>&1
+check ynl:authenticate:status 0 "$?"
+section ynl-auth /tmp/out
+wait_pid $lis
+section ynl-auth-ntf /tmp/ntf
+listen --group sig --count {len(good)} > /tmp/ntf 2>&1
+'''
+        for d in good:
+            s += f'''{ynl} --do authenticate --json '{{"name": "{d.bdf}"}}' > /tmp/out 2>&1
+check ynl:sig:{d.name}:status 0 "$?"
+'''
+        s += f'''wait_pid $lis
+section ynl-sig /tmp/ntf
+{ynl} --do cert-get --json '{{"name": "{A}", "slot": 1}}' > /tmp/out 2>&1
+check ynl:cert-get:status 0 "$?"
+section ynl-cert-get /tmp/out
+{ynl} --do attach --json '{{"mctp-net": 1, "mctp-eid": 10}}' > /tmp/out 2>&1
+check ynl:attach:status 0 "$?"
+section ynl-attach /tmp/out
+wait_done /sys/class/spdm/mctp-1-10
+check ynl:attach:authenticated 1 "$(cat /sys/class/spdm/mctp-1-10/authenticated)"
+{ynl} --do detach --json '{{"name": "mctp-1-10"}}' > /tmp/out 2>&1
+check ynl:detach:status 0 "$?"
+check ynl:detach:gone no "$([ -e /sys/class/spdm/mctp-1-10 ] && echo yes || echo no)"
+{ynl} --do authenticate --json '{{"name": "{bad.bdf}"}}' > /tmp/out 2>&1
+check ynl:auth-bad:status 1 "$?"
+check_grep ynl:auth-bad:extack "'msg': .CHALLENGE_AUTH signature does not verify" "$(cat /tmp/out)"
+# malformed: missing, oversized, out-of-range and wrong-typed attributes
+{ynl} --do authenticate --json '{{}}' > /tmp/out 2>&1
+check ynl:missing:status 1 "$?"
+check_grep ynl:missing:extack "'miss-type': 'name'" "$(cat /tmp/out)"
+{ynl} --do attach --json '{{"mctp-net": 1}}' > /tmp/out 2>&1
+check ynl:missing-eid:status 1 "$?"
+check_grep ynl:missing-eid:extack "'miss-type': 'mctp-eid'" "$(cat /tmp/out)"
+{ynl} --do dev-get --json '{{"name": "{"x" * 100}"}}' > /tmp/out 2>&1
+check ynl:oversized-name:status 1 "$?"
+check_grep ynl:oversized-name:extack "'bad-attr': '.name'" "$(cat /tmp/out)"
+{ynl} --do authenticate --json '{{"name": "{A}", "nonce": "{NONCE}00"}}' > /tmp/out 2>&1
+check ynl:oversized-nonce:status 1 "$?"
+check_grep ynl:oversized-nonce:extack "'bad-attr': '.nonce'" "$(cat /tmp/out)"
+{ynl} --do authenticate --json '{{"name": "{A}", "slot": 9}}' > /tmp/out 2>&1
+check ynl:slot-range:status 1 "$?"
+check_grep ynl:slot-range:extack "'bad-attr': '.slot'" "$(cat /tmp/out)"
+{ynlw} --do authenticate --json '{{"name": "{A}", "slot": 1}}' > /tmp/out 2>&1
+check ynl:wrong-type:status 1 "$?"
+check_grep ynl:wrong-type:extack "'bad-attr': '.slot'" "$(cat /tmp/out)"
+section ynl-wrong-type /tmp/out
+check ynl:still-authenticated 1 "$(cat {Ap}/authenticated)"
+as_nobody {ynl} --do authenticate --json '{{"name": "{A}"}}' > /tmp/out 2>&1
+check ynl:nobody:auth 1 "$?"
+check_grep ynl:nobody:auth-reason "Operation not permitted" "$(cat /tmp/out)"
+as_nobody {ynl} --do dev-get --json '{{"name": "{A}"}}' > /tmp/out 2>&1
+check ynl:nobody:dev-get 0 "$?"
+rmmod spdm_pci
+rmmod spdm_mctp
+rmmod spdm
+'''
+        return s
+
+    return Scenario('netlink', everything, script,
+                    modules=('spdm', 'spdm_pci', 'spdm_mctp'),
+                    binaries=build_spdmctl, files=ynl_files, python=True,
+                    post=lambda result: netlink_post(result, devs))
+
+
+def netlink_post(result, devs):
+    """Host-side checks of what spdmctl and the YNL CLI printed."""
+    checks = []
+    good, bad, a = devs[:3], devs[3], devs[0]
+
+    def check(name, ok, detail=''):
+        checks.append((bool(ok), name, '' if ok else detail))
+
+    # monitor while spdm_pci loads: each device added, a verified sig for
+    # each good one, the bad one failed with its reason
+    events = json_lines(result, 'monitor-load')
+    for d in devs:
+        mine = [e for e in events if e.get('name') == d.bdf]
+        check(f'monitor-load:{d.name}:added',
+              any(e.get('event') == 'added' for e in mine), str(mine)[:300])
+        states = [e.get('state') for e in mine if e.get('event') == 'changed']
+        want = 'failed' if d is bad else 'authenticated'
+        check(f'monitor-load:{d.name}:{want}', want in states, str(states))
+        sigs = [e for e in mine if e.get('event') == 'sig']
+        if d is bad:
+            check(f'monitor-load:{d.name}:no-sig', not sigs, str(sigs))
+            reasons = [e.get('reason', '') for e in mine
+                       if e.get('state') == 'failed']
+            check(f'monitor-load:{d.name}:reason',
+                  any('signature does not verify' in r for r in reasons),
+                  str(reasons))
+        else:
+            check(f'monitor-load:{d.name}:sig-verified',
+                  sigs and all(e.get('verified') for e in sigs),
+                  str(sigs)[:300])
+    # monitor during "spdmctl auth --slot 1 --nonce": the state changes and
+    # the sig event carrying our nonce, verified by spdmctl
+    events = json_lines(result, 'monitor-auth')
+    kinds = [(e.get('event'), e.get('state')) for e in events]
+    check('monitor-auth:events',
+          kinds == [('changed', 'authenticating'), ('sig', None),
+                    ('changed', 'authenticated')], str(kinds))
+    sig = [e for e in events if e.get('event') == 'sig']
+    check('monitor-auth:sig', sig and sig[0].get('verified') and
+          sig[0].get('slot') == 1 and sig[0].get('req_nonce') == NONCE and
+          sig[0].get('hash_algo') == 'sha384', str(sig))
+
+    text = '\n'.join(result.sections.get('spdmctl-dev', []))
+    for d in devs:
+        state = 'failed' if d is bad else 'authenticated'
+        check(f'spdmctl:dev:text:{d.name}',
+              f'{d.bdf}: transport doe state {state}' in text, text[:400])
+    listed = (json_lines(result, 'spdmctl-dev-json') or [[]])[0]
+    by_name = {o.get('name'): o for o in listed if isinstance(o, dict)}
+    for d in devs:
+        o = by_name.get(d.bdf, {})
+        if d is bad:
+            ok = o.get('state') == 'failed' and \
+                'signature does not verify' in o.get('error', '')
+        else:
+            ok = o.get('state') == 'authenticated' and \
+                o.get('version') == spdm_model.version_str(d.version) and \
+                o.get('hash_algo') == d.hash and \
+                o.get('transport') == 'doe' and o.get('error') == 'none' and \
+                o.get('parent', '').endswith('/' + d.bdf)
+        check(f'spdmctl:dev-json:{d.name}', ok, str(o))
+    one = (json_lines(result, 'spdmctl-dev-one') or [{}])[0]
+    check('spdmctl:dev-one', isinstance(one, dict) and
+          one.get('name') == a.bdf and one.get('slots') == [0, 1] and
+          one.get('asym_algo') == 'ecdsa-p384', str(one))
+    auth = (json_lines(result, 'spdmctl-auth') or [{}])[0]
+    check('spdmctl:auth:reply', isinstance(auth, dict) and
+          auth.get('state') == 'authenticated', str(auth))
+    out = ' '.join(result.sections.get('spdmctl-auth-empty-slot', []))
+    check('spdmctl:auth-empty-slot:reason',
+          out.startswith(f'spdmctl: authentication of {a.bdf}') and
+          'slot 5' in out, out)
+
+    pem = '\n'.join(result.sections.get('spdmctl-cert-pem', []))
+    ders = [base64.b64decode(''.join(b.split('-----')[0].split()))
+            for b in pem.split('-----BEGIN CERTIFICATE-----')[1:]]
+    check('spdmctl:cert-pem:chain', ders == chain_certs(a, 1),
+          f'{len(ders)} certificates')
+    cj = (json_lines(result, 'spdmctl-cert-json') or [{}])[0]
+    certs = cj.get('certificates', []) if isinstance(cj, dict) else []
+    want = chain_certs(a, 0)
+    check('spdmctl:cert-json:der',
+          [base64.b64decode(c.get('der', '')) for c in certs] == want,
+          str(cj)[:300])
+    check('spdmctl:cert-json:sha256',
+          [c.get('sha256') for c in certs] ==
+          [hashlib.sha256(c).hexdigest() for c in want], str(certs)[:300])
+    leaf = x509.load_der_x509_certificate(want[-1]) if want else None
+    check('spdmctl:cert-json:leaf',
+          certs and leaf and
+          certs[-1].get('serial') == format(leaf.serial_number, 'x')
+          .rjust(2 * ((leaf.serial_number.bit_length() + 8) // 8), '0') and
+          certs[-1].get('not_after') ==
+          leaf.not_valid_after.strftime('%Y-%m-%dT%H:%M:%SZ'),
+          str(certs[-1:])[:300])
+
+    dump = (ynl_docs(result, 'ynl-dump') or [[]])[0]
+    names = sorted(o.get('name') for o in dump if isinstance(o, dict))
+    check('ynl:dump:names', names == sorted(d.bdf for d in devs), str(names))
+    got = (ynl_docs(result, 'ynl-dev-get') or [{}])[0]
+    check('ynl:dev-get:reply', isinstance(got, dict) and
+          got.get('name') == a.bdf and got.get('state') == 'authenticated'
+          and got.get('version') == 0x12 and got.get('slots') == 3 and
+          got.get('hash-algo') == 'sha384', str(got))
+    reply = (ynl_docs(result, 'ynl-auth') or [{}])[0]
+    check('ynl:authenticate:reply', isinstance(reply, dict) and
+          reply.get('name') == a.bdf and
+          reply.get('state') == 'authenticated', str(reply))
+    ntfs = (ynl_docs(result, 'ynl-auth-ntf') or [[]])[0]
+    states = [(n.get('msg', {}).get('event'), n.get('msg', {}).get('state'))
+              for n in ntfs if n.get('name') == 'dev-ntf']
+    check('ynl:monitor:ntf',
+          states == [('changed', 'authenticating'),
+                     ('changed', 'authenticated')], str(states))
+    sigs = [n.get('msg', {}) for n in ntfs if n.get('name') == 'sig']
+    check('ynl:monitor:sig-nonce', len(sigs) == 1 and
+          sig_nonce(sigs[0], 'req') == NONCE2, str(sigs)[:300])
+    ntfs = (ynl_docs(result, 'ynl-sig') or [[]])[0]
+    for d in good:
+        sigs = [n.get('msg', {}) for n in ntfs if n.get('name') == 'sig'
+                and n.get('msg', {}).get('device', '').endswith('/' + d.bdf)]
+        if len(sigs) != 1:
+            check(f'ynl:sig:{d.name}', False, str(ntfs)[:300])
+            continue
+        e = sigs[0]
+        frags = e.get('transcript', [])
+        transcript = b''.join(bytes.fromhex(f) for f in frags)
+        prefix = bytes.fromhex(e.get('combined-spdm-prefix', ''))
+        off = e.get('sig-offset', 0)
+        rq = e.get('req-nonce-offset', 0)
+        rs = e.get('rsp-nonce-offset', 0)
+        check(f'ynl:sig:{d.name}:layout',
+              e.get('rsp-code') == 'challenge-auth' and e.get('slot') == 0
+              and e.get('device', '').endswith('/' + d.bdf) and
+              e.get('hash-algo') == d.hash and frags,
+              str({k: v for k, v in e.items() if k != 'transcript'}))
+        check(f'ynl:sig:{d.name}:nonces',
+              0 < rq and rq + 32 <= off and 0 < rs and rs + 32 <= off and
+              transcript[rq:rq + 32] != transcript[rs:rs + 32],
+              f'{rq} {rs} {off}')
+        ok, why = sig_verifies(d, 0, transcript, off, e.get('hash-algo', ''),
+                               prefix)
+        check(f'ynl:sig:{d.name}:verifies', ok, why)
+        # one flipped byte of the signed transcript must break it
+        flipped = bytearray(transcript)
+        flipped[rs] ^= 1
+        ok, _ = sig_verifies(d, 0, bytes(flipped), off, d.hash, prefix)
+        check(f'ynl:sig:{d.name}:flip-fails', not ok)
+    got = (ynl_docs(result, 'ynl-cert-get') or [{}])[0]
+    chain = bytes.fromhex(got.get('cert-chain', '')) \
+        if isinstance(got, dict) else b''
+    check('ynl:cert-get:chain',
+          chain and spdm_model.der_split(chain) == chain_certs(a, 1),
+          str(got)[:200])
+    got = (ynl_docs(result, 'ynl-attach') or [{}])[0]
+    check('ynl:attach:name', got == {'name': 'mctp-1-10'}, str(got))
+    return checks
+
+
 ATTRS = ('authenticated state error version capabilities hash_algo '
          'asym_algo slots transport')
 
@@ -525,6 +1037,7 @@ SCENARIOS = {
     'enforce': scenario_enforce,
     'lifecycle': scenario_lifecycle,
     'mctp': scenario_mctp,
+    'netlink': scenario_netlink,
 }
 
 
@@ -543,8 +1056,10 @@ def run(scenario, args):
                  for d in scenario.devices}
         for d in scenario.devices:
             files.update(d.guest_files(work))
+        files.update(scenario.files(work, args))
         initrd = qemu_guest.build_initramfs(work, scenario.script(), modules,
-                                            files)
+                                            files, scenario.binaries(work),
+                                            scenario.python)
         log = os.path.join(work, 'serial.log')
         start = time.monotonic()
         status = qemu_guest.boot(args.kdir, initrd, log, qemu_args,
@@ -558,6 +1073,8 @@ def run(scenario, args):
                 shutil.copy(log, kept)
             print(f'{scenario.name}: serial log {kept}')
         print(f'{scenario.name}: QEMU ran {took:.0f} s ({status})')
+        if scenario.post:
+            result.checks.extend(scenario.post(result))
         return result
     finally:
         for d in scenario.devices:

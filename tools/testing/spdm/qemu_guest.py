@@ -106,11 +106,63 @@ def _libs(binary):
     return libs
 
 
-def build_initramfs(workdir, script, modules=(), files=None):
+PYTHON = '/usr/bin/python3.11'
+PYTHON_LIB = '/usr/lib/python3.11'
+PYTHON_DIST = '/usr/lib/python3/dist-packages'
+# What a test never imports: tests, build and GUI parts, pydoc's data
+PYTHON_SKIP = {'test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip',
+               'lib2to3', 'pydoc_data', 'distutils', 'venv', 'sqlite3',
+               'site-packages', 'dist-packages'}
+
+
+def _copy_with_libs(root, src, dst):
+    """Copy a dynamic binary or module and the libraries it needs."""
+    dst = os.path.join(root, dst.lstrip('/'))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copy(src, dst)
+    _copy_libs(root, src)
+
+
+def _copy_libs(root, binary):
+    for lib in _libs(binary):
+        dst = os.path.join(root, lib.lstrip('/'))
+        if not os.path.exists(dst):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy(lib, dst)
+
+
+def _add_python(root):
+    """The host's Python 3 with its standard library and PyYAML, enough
+    for the kernel's YNL CLI; /bin/python3 runs it."""
+    _copy_with_libs(root, PYTHON, PYTHON)
+    os.symlink(PYTHON, os.path.join(root, 'bin', 'python3'))
+
+    def ignore(d, names):
+        skip = {n for n in names if n in PYTHON_SKIP and d == PYTHON_LIB}
+        skip |= {n for n in names if n.startswith('config-3')}
+        # only the plain bytecode; optimised variants are not used
+        skip |= {n for n in names if '.opt-' in n}
+        return skip
+    shutil.copytree(PYTHON_LIB, os.path.join(root, PYTHON_LIB.lstrip('/')),
+                    ignore=ignore, symlinks=True)
+    shutil.copytree(os.path.join(PYTHON_DIST, 'yaml'),
+                    os.path.join(root, PYTHON_DIST.lstrip('/'), 'yaml'))
+    for d in (os.path.join(PYTHON_LIB, 'lib-dynload'),
+              os.path.join(PYTHON_DIST, 'yaml')):
+        for n in os.listdir(d):
+            if n.endswith('.so'):
+                _copy_libs(root, os.path.join(d, n))
+
+
+def build_initramfs(workdir, script, modules=(), files=None, binaries=None,
+                    python=False):
     """Write an initramfs and return its path.
 
     modules: paths of .ko files, copied to /modules/<name>.ko
     files: {guest path: host path or bytes}
+    binaries: {guest path: host path} of dynamic binaries, copied with
+        the libraries they need
+    python: add Python 3 with PyYAML (/bin/python3)
     """
     root = os.path.join(workdir, 'root')
     for d in ('bin', 'dev', 'proc', 'sys', 'tmp', 'modules', 'certs'):
@@ -121,13 +173,13 @@ def build_initramfs(workdir, script, modules=(), files=None):
     for a in applets:
         if a != 'busybox':
             os.symlink('busybox', os.path.join(root, 'bin', a))
-    shutil.copy(KEYCTL, os.path.join(root, 'bin', 'keyctl'))
-    for lib in _libs(KEYCTL):
-        dst = os.path.join(root, lib.lstrip('/'))
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy(lib, dst)
+    _copy_with_libs(root, KEYCTL, '/bin/keyctl')
     for m in modules:
         shutil.copy(m, os.path.join(root, 'modules', os.path.basename(m)))
+    for guest, src in (binaries or {}).items():
+        _copy_with_libs(root, src, guest)
+    if python:
+        _add_python(root)
     for guest, src in (files or {}).items():
         dst = os.path.join(root, guest.lstrip('/'))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
