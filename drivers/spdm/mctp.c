@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "spdm_mctp: " fmt
 
 #include <kunit/visibility.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
@@ -57,6 +58,9 @@ static LIST_HEAD(spdm_mctp_eps);
 static DEFINE_MUTEX(spdm_mctp_lock);	/* protects spdm_mctp_eps */
 static struct workqueue_struct *spdm_mctp_wq;
 static struct device *spdm_mctp_root;
+
+/* The credentials of the kernel, for the sockets of every endpoint */
+static const struct cred *spdm_mctp_cred;
 
 static int spdm_mctp_send(struct socket *sock, struct spdm_mctp_ep *ep,
 			  u8 type, const void *req, size_t req_sz)
@@ -195,6 +199,7 @@ static ssize_t spdm_mctp_message(struct spdm_mctp_ep *ep, u8 type,
 				 const void *req, size_t req_sz, void *rsp,
 				 size_t rsp_sz, u32 timeout_us)
 {
+	const struct cred *old_cred;
 	struct socket *sock;
 	ssize_t ret;
 
@@ -205,7 +210,14 @@ static ssize_t spdm_mctp_message(struct spdm_mctp_ep *ep, u8 type,
 	ret = sock_create_kern(ep->net, AF_MCTP, SOCK_DGRAM, 0, &sock);
 	if (ret)
 		return ret;
+	/*
+	 * AF_MCTP's sendmsg asks for CAP_NET_RAW of the calling task, which
+	 * is whoever asked for the authentication (a netlink caller needs
+	 * only CAP_NET_ADMIN): send with the kernel's credentials.
+	 */
+	old_cred = override_creds(spdm_mctp_cred);
 	ret = spdm_mctp_send(sock, ep, type, req, req_sz);
+	revert_creds(old_cred);
 	if (!ret)
 		ret = spdm_mctp_recv(sock, ep, type, rsp, rsp_sz, timeout_us);
 	if (ret == -ETIMEDOUT)
@@ -478,9 +490,14 @@ static int __init spdm_mctp_init(void)
 {
 	int ret;
 
-	spdm_mctp_wq = alloc_workqueue("spdm_mctp", WQ_UNBOUND, 0);
-	if (!spdm_mctp_wq)
+	spdm_mctp_cred = prepare_kernel_cred(&init_task);
+	if (!spdm_mctp_cred)
 		return -ENOMEM;
+	spdm_mctp_wq = alloc_workqueue("spdm_mctp", WQ_UNBOUND, 0);
+	if (!spdm_mctp_wq) {
+		put_cred(spdm_mctp_cred);
+		return -ENOMEM;
+	}
 	spdm_mctp_root = root_device_register("spdm_mctp");
 	if (IS_ERR(spdm_mctp_root)) {
 		ret = PTR_ERR(spdm_mctp_root);
@@ -507,6 +524,7 @@ err_root:
 	root_device_unregister(spdm_mctp_root);
 err_wq:
 	destroy_workqueue(spdm_mctp_wq);
+	put_cred(spdm_mctp_cred);
 	return ret;
 }
 
@@ -523,6 +541,7 @@ static void __exit spdm_mctp_exit(void)
 		spdm_mctp_free(ep);
 	root_device_unregister(spdm_mctp_root);
 	destroy_workqueue(spdm_mctp_wq);
+	put_cred(spdm_mctp_cred);
 }
 
 module_init(spdm_mctp_init);

@@ -625,6 +625,14 @@ def scenario_netlink():
 os.setgroups([]); os.setgid(65534); os.setuid(65534)
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 }}
+without_net_raw() {{
+	python3 -c 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+# PR_CAPBSET_DROP of CAP_NET_RAW: root keeps all but that one after exec
+if libc.prctl(24, 13, 0, 0, 0):
+    sys.exit("prctl: " + os.strerror(ctypes.get_errno()))
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}}
 section() {{
 	echo "KSPDM-BEGIN $1"
 	cat "$2"
@@ -722,6 +730,11 @@ check spdmctl:attach:status 0 "$?"
 check spdmctl:attach:name mctp-1-9 "$(cat /tmp/out)"
 wait_done /sys/class/spdm/mctp-1-9
 check spdmctl:attach:authenticated 1 "$(cat /sys/class/spdm/mctp-1-9/authenticated)"
+# CAP_NET_ADMIN without CAP_NET_RAW may authenticate an MCTP endpoint too
+check spdmctl:no-net-raw:caps 000001ffffffdfff "$(without_net_raw grep CapEff /proc/self/status | cut -f2)"
+without_net_raw spdmctl auth mctp-1-9 > /tmp/out 2>&1
+check spdmctl:no-net-raw:auth 0 "$?"
+section spdmctl-no-net-raw /tmp/out
 spdmctl attach mctp 1 9 > /tmp/out 2>&1
 check spdmctl:attach-twice:status 1 "$?"
 check_grep spdmctl:attach-twice:extack "already attached" "$(cat /tmp/out)"
