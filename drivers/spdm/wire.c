@@ -467,6 +467,69 @@ int spdm_decode_challenge_auth(const void *buf, size_t len, u8 ver,
 EXPORT_SYMBOL_IF_KUNIT(spdm_decode_challenge_auth);
 
 /**
+ * spdm_encode_get_measurements() - encode GET_MEASUREMENTS
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version
+ * @attrs: Param1, SPDM_MEAS_REQ_*
+ * @op: Param2, SPDM_MEAS_OP_COUNT, SPDM_MEAS_OP_ALL or one index
+ * @nonce: 32-byte nonce, sent only when a signature is requested
+ * @slot: slot of the signing key (0..7), sent only when a signature is
+ *	requested, from 1.1 on; must be 0 on 1.0
+ * @context: 8-byte RequesterContext, sent from 1.3 on
+ *
+ * DSP0274 1.3 10.11, Table "GET_MEASUREMENTS request message format":
+ * Nonce and SlotIDParam are present only with SignatureRequested (1.0 has
+ * no SlotIDParam); RequesterContext is present in every 1.3 request,
+ * signed or not.  RawBitStreamRequested exists from 1.2 and
+ * NewMeasurementRequested from 1.3; other attribute bits are reserved.
+ *
+ * Return: the encoded length, -ENOSPC, or -EINVAL for attributes the
+ * version does not define, a bad slot or a missing nonce or context.
+ */
+int spdm_encode_get_measurements(void *buf, size_t size, u8 ver, u8 attrs,
+				 u8 op, const u8 *nonce, u8 slot,
+				 const u8 *context)
+{
+	bool sig = attrs & SPDM_MEAS_REQ_SIG;
+	u8 valid = SPDM_MEAS_REQ_SIG;
+	size_t need = SPDM_HDR_SIZE;
+	u8 *p = buf;
+
+	if (ver >= SPDM_VER_12)
+		valid |= SPDM_MEAS_REQ_RAW;
+	if (ver >= SPDM_VER_13)
+		valid |= SPDM_MEAS_REQ_NEW;
+	if (attrs & ~valid)
+		return -EINVAL;
+	if (sig) {
+		if (!nonce || slot > 7 || (ver < SPDM_VER_11 && slot))
+			return -EINVAL;
+		need += SPDM_NONCE_SIZE + (ver >= SPDM_VER_11 ? 1 : 0);
+	}
+	if (ver >= SPDM_VER_13) {
+		if (!context)
+			return -EINVAL;
+		need += SPDM_REQ_CONTEXT_SIZE;
+	}
+	if (size < need)
+		return -ENOSPC;
+
+	spdm_encode_header(p, size, ver, SPDM_GET_MEASUREMENTS, attrs, op);
+	p += SPDM_HDR_SIZE;
+	if (sig) {
+		memcpy(p, nonce, SPDM_NONCE_SIZE);
+		p += SPDM_NONCE_SIZE;
+		if (ver >= SPDM_VER_11)
+			*p++ = slot;
+	}
+	if (ver >= SPDM_VER_13)
+		memcpy(p, context, SPDM_REQ_CONTEXT_SIZE);
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_get_measurements);
+
+/**
  * spdm_decode_error() - decode ERROR
  * @buf: the response
  * @len: its length

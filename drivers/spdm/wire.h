@@ -135,6 +135,22 @@
 #define SPDM_CHAIN_HDR_SIZE	4	/* Length, Reserved before RootHash */
 #define SPDM_PREFIX_SIZE	100	/* combined_spdm_prefix, DSP0274 1.2 15 */
 
+/*
+ * GET_MEASUREMENTS and MEASUREMENTS (DSP0274 1.3 10.11).  The nonce and
+ * context sizes repeat <linux/spdm.h>, which the fuzz harness does not have.
+ */
+#define SPDM_NONCE_SIZE		32
+#define SPDM_REQ_CONTEXT_SIZE	8
+
+/* Param1, Table "GET_MEASUREMENTS request attributes" */
+#define SPDM_MEAS_REQ_SIG	BIT(0)	/* SignatureRequested */
+#define SPDM_MEAS_REQ_RAW	BIT(1)	/* RawBitStreamRequested, 1.2+ */
+#define SPDM_MEAS_REQ_NEW	BIT(2)	/* NewMeasurementRequested, 1.3+ */
+
+/* Param2, MeasurementOperation; 0x01..0xfe ask for that one index */
+#define SPDM_MEAS_OP_COUNT	0x00	/* TotalNumberOfMeasurementIndices */
+#define SPDM_MEAS_OP_ALL	0xff	/* all measurement blocks */
+
 /**
  * struct spdm_caps - decoded CAPABILITIES
  * @ct_exponent: CTExponent, cryptographic timeout 2^CTExponent us
@@ -252,6 +268,9 @@ int spdm_decode_challenge_auth(const void *buf, size_t len, u8 ver,
 			       size_t hash_len, size_t meas_summary_len,
 			       size_t sig_len,
 			       struct spdm_challenge_auth *rsp);
+int spdm_encode_get_measurements(void *buf, size_t size, u8 ver, u8 attrs,
+				 u8 op, const u8 *nonce, u8 slot,
+				 const u8 *context);
 int spdm_decode_error(const void *buf, size_t len,
 		      struct spdm_error_rsp *err);
 int spdm_encode_respond_if_ready(void *buf, size_t size, u8 ver,

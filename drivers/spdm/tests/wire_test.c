@@ -306,6 +306,92 @@ static void wire_challenge_auth(struct kunit *test)
 			-ENOMSG);
 }
 
+static void wire_get_measurements(struct kunit *test)
+{
+	u8 nonce[32], ctx[8], buf[48], exp[48];
+
+	memset(nonce, 0x5a, sizeof(nonce));
+	memset(ctx, 0xc3, sizeof(ctx));
+
+	/* 1.0 and 1.2 unsigned: the header alone */
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x10, 0, 0xff, nonce,
+							   0, ctx), 4);
+	KUNIT_EXPECT_MEMEQ(test, buf, ((u8 []){ 0x10, 0xe0, 0, 0xff }), 4);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x12, 0x02, 0, NULL,
+							   0, NULL), 4);
+	KUNIT_EXPECT_MEMEQ(test, buf, ((u8 []){ 0x12, 0xe0, 0x02, 0 }), 4);
+
+	/* 1.0 signed: Nonce, no SlotIDParam */
+	memset(exp, 0, sizeof(exp));
+	exp[0] = 0x10;
+	exp[1] = 0xe0;
+	exp[2] = 0x01;
+	exp[3] = 0x05;
+	memcpy(exp + 4, nonce, 32);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x10, 0x01, 5, nonce,
+							   0, NULL), 36);
+	KUNIT_EXPECT_MEMEQ(test, buf, exp, 36);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x10, 0x01, 5, nonce,
+							   1, NULL), -EINVAL);
+
+	/* 1.1 signed: Nonce and SlotIDParam */
+	exp[0] = 0x11;
+	exp[36] = 3;
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x11, 0x01, 5, nonce,
+							   3, NULL), 37);
+	KUNIT_EXPECT_MEMEQ(test, buf, exp, 37);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, 36, 0x11, 0x01,
+							   5, nonce, 3, NULL),
+			-ENOSPC);
+
+	/* 1.3 unsigned still carries RequesterContext */
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x13, 0x04, 0, NULL,
+							   0, ctx), 12);
+	KUNIT_EXPECT_MEMEQ(test, buf, ((u8 []){ 0x13, 0xe0, 0x04, 0 }), 4);
+	KUNIT_EXPECT_MEMEQ(test, buf + 4, ctx, 8);
+
+	/* 1.3 signed, raw and new: Nonce, SlotIDParam, RequesterContext */
+	exp[0] = 0x13;
+	exp[2] = 0x07;
+	exp[3] = 0xff;
+	exp[36] = 7;
+	memcpy(exp + 37, ctx, 8);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x13, 0x07, 0xff,
+							   nonce, 7, ctx), 45);
+	KUNIT_EXPECT_MEMEQ(test, buf, exp, 45);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, 44, 0x13, 0x07,
+							   0xff, nonce, 7, ctx),
+			-ENOSPC);
+
+	/* Attributes the version does not define */
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x11, 0x02, 0, NULL,
+							   0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x12, 0x04, 0, NULL,
+							   0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x13, 0x08, 0, NULL,
+							   0, ctx), -EINVAL);
+	/* Missing nonce or context, bad slot */
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x12, 0x01, 0, NULL,
+							   0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x13, 0, 0, NULL, 0,
+							   NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
+							   0x12, 0x01, 0, nonce,
+							   8, NULL), -EINVAL);
+}
+
 static void wire_error(struct kunit *test)
 {
 	const u8 rnr[] = { 0x12, 0x7f, 0x42, 0, 3, 0x83, 0x5a, 4 };
@@ -432,6 +518,7 @@ static struct kunit_case spdm_wire_cases[] = {
 	KUNIT_CASE(wire_certificate),
 	KUNIT_CASE(wire_challenge),
 	KUNIT_CASE(wire_challenge_auth),
+	KUNIT_CASE(wire_get_measurements),
 	KUNIT_CASE(wire_error),
 	KUNIT_CASE(wire_error_errnos_distinct),
 	KUNIT_CASE(wire_chain_split),
