@@ -529,6 +529,308 @@ int spdm_encode_get_measurements(void *buf, size_t size, u8 ver, u8 attrs,
 }
 EXPORT_SYMBOL_IF_KUNIT(spdm_encode_get_measurements);
 
+/*
+ * Check a DMTF measurement value against DSP0274 1.3 10.11.1: the type
+ * must be defined for @ver, a digest must be as long as the negotiated
+ * MeasurementHashAlgo (@meas_hash_len, 0 for RawBitStreamOnly), device
+ * mode and SVN have fixed layouts, and from 1.2 the indices 0xfd and 0xfe
+ * are reserved for the manifest and the device mode.
+ */
+static int spdm_check_meas_value(u8 ver, u8 index, u8 type, bool raw,
+				 size_t value_len, size_t meas_hash_len)
+{
+	u8 max_type = ver >= SPDM_VER_13 ? SPDM_MEAS_TYPE_STRUCT_MANIFEST :
+					   SPDM_MEAS_TYPE_SVN;
+
+	if (type > max_type)
+		return -EPROTO;
+	if (!raw && (!meas_hash_len || value_len != meas_hash_len))
+		return -EPROTO;
+	/* Device mode and SVN are structures: only meaningful as raw values */
+	if (type == SPDM_MEAS_TYPE_DEVICE_MODE &&
+	    (!raw || value_len != SPDM_MEAS_DEVICE_MODE_SIZE))
+		return -EPROTO;
+	if (type == SPDM_MEAS_TYPE_SVN &&
+	    (!raw || value_len != SPDM_MEAS_SVN_SIZE))
+		return -EPROTO;
+
+	if (ver < SPDM_VER_12)
+		return 0;
+	if (index == SPDM_MEAS_INDEX_DEVICE_MODE &&
+	    type != SPDM_MEAS_TYPE_DEVICE_MODE)
+		return -EPROTO;
+	if (index == SPDM_MEAS_INDEX_MANIFEST &&
+	    type != SPDM_MEAS_TYPE_MANIFEST &&
+	    type != SPDM_MEAS_TYPE_STRUCT_MANIFEST)
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * Read the DMTFSpecMeasurementValueType and DMTFSpecMeasurementValueSize
+ * at @p (DSP0274 1.3 10.11.1.1, Table "DMTF measurement specification
+ * format").  Return: bytes the measurement occupies, or -EBADMSG.
+ */
+static int spdm_dmtf_meas(const u8 *p, size_t len, u8 *type, bool *raw,
+			  u16 *value_len, const u8 **value)
+{
+	if (len < SPDM_MEAS_DMTF_HDR_SIZE)
+		return -EBADMSG;
+	*type = p[0] & SPDM_MEAS_TYPE_MASK;
+	*raw = p[0] & SPDM_MEAS_TYPE_RAW;
+	*value_len = get_unaligned_le16(p + 1);
+	if (len - SPDM_MEAS_DMTF_HDR_SIZE < *value_len)
+		return -EBADMSG;
+	*value = p + SPDM_MEAS_DMTF_HDR_SIZE;
+	return SPDM_MEAS_DMTF_HDR_SIZE + *value_len;
+}
+
+/**
+ * spdm_decode_meas_block() - decode the measurement block at @rec
+ * @rec: the block, inside a MeasurementRecord
+ * @len: bytes left in the record from @rec
+ * @ver: negotiated version
+ * @meas_hash_len: size of the negotiated MeasurementHashAlgo digest, 0 for
+ *	RawBitStreamOnly
+ * @blk: decoded fields, pointing into @rec
+ *
+ * DSP0274 1.3 10.11.1, Table "Measurement block format": Index,
+ * MeasurementSpecification, MeasurementSize, then a DMTF measurement
+ * (10.11.1.1) whose DMTFSpecMeasurementValueSize + 3 must equal
+ * MeasurementSize.  Index 0 is reserved and 0xff is not an index; DMTF is
+ * the only measurement specification the requester negotiates.
+ *
+ * Walk a record by calling this at offset 0 and adding each return value
+ * until the record's end.
+ *
+ * Return: length of the block, -EBADMSG if it overruns @len or its sizes
+ * disagree, -EPROTO for an invalid value.
+ */
+int spdm_decode_meas_block(const u8 *rec, size_t len, u8 ver,
+			   size_t meas_hash_len, struct spdm_meas_block *blk)
+{
+	size_t size;
+	int ret;
+
+	if (meas_hash_len > SPDM_MAX_HASH_SIZE)
+		return -EINVAL;
+	if (len < SPDM_MEAS_BLOCK_HDR_SIZE)
+		return -EBADMSG;
+	size = get_unaligned_le16(rec + 2);
+	if (len - SPDM_MEAS_BLOCK_HDR_SIZE < size)
+		return -EBADMSG;
+
+	memset(blk, 0, sizeof(*blk));
+	blk->index = rec[0];
+	blk->spec = rec[1];
+	blk->block = rec;
+	blk->block_len = SPDM_MEAS_BLOCK_HDR_SIZE + size;
+	if (!blk->index || blk->index == SPDM_MEAS_OP_ALL)
+		return -EPROTO;
+	if (blk->spec != SPDM_MEAS_SPEC_DMTF)
+		return -EPROTO;
+
+	ret = spdm_dmtf_meas(rec + SPDM_MEAS_BLOCK_HDR_SIZE, size, &blk->type,
+			     &blk->raw, &blk->value_len, &blk->value);
+	if (ret < 0)
+		return ret;
+	if ((size_t)ret != size)
+		return -EBADMSG;
+	ret = spdm_check_meas_value(ver, blk->index, blk->type, blk->raw,
+				    blk->value_len, meas_hash_len);
+	if (ret)
+		return ret;
+	return blk->block_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_meas_block);
+
+/*
+ * Walk a whole MeasurementRecord: every block valid, no index twice, only
+ * the requested index for a one-index request, and exactly @num_blocks
+ * blocks (NumberOfBlocks).
+ */
+static int spdm_check_meas_record(const u8 *rec, size_t len, u8 ver, u8 op,
+				  size_t meas_hash_len, unsigned int num_blocks)
+{
+	u32 seen[256 / 32] = {};
+	struct spdm_meas_block blk;
+	unsigned int found = 0;
+	size_t off = 0;
+	int ret;
+
+	while (off < len) {
+		ret = spdm_decode_meas_block(rec + off, len - off, ver,
+					     meas_hash_len, &blk);
+		if (ret < 0)
+			return ret;
+		if (seen[blk.index / 32] & BIT(blk.index % 32))
+			return -EPROTO;
+		seen[blk.index / 32] |= BIT(blk.index % 32);
+		if (op != SPDM_MEAS_OP_ALL && op != SPDM_MEAS_OP_COUNT &&
+		    blk.index != op)
+			return -EPROTO;
+		off += ret;
+		found++;
+	}
+	return found == num_blocks ? 0 : -EBADMSG;
+}
+
+/**
+ * spdm_decode_measurements() - decode MEASUREMENTS
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @op: MeasurementOperation (Param2) of the request
+ * @sig_requested: the request had SignatureRequested
+ * @sig_len: size of a signature of the negotiated algorithm
+ * @meas_hash_len: size of the negotiated MeasurementHashAlgo digest, 0 for
+ *	RawBitStreamOnly
+ * @rsp: decoded fields, pointing into @buf
+ *
+ * DSP0274 1.3 10.11, Table "Successful MEASUREMENTS response message
+ * format": NumberOfBlocks, MeasurementRecordLength (u24), the record,
+ * Nonce, OpaqueDataLength (at most 1024), OpaqueData, RequesterContext
+ * (1.3) and the Signature when one was requested.  Nonce and
+ * OpaqueDataLength are present in every version, signed or not (the 1.0
+ * and 1.1 tables list them unconditionally too).
+ *
+ * Param1 is TotalNumberOfMeasurementIndices for a count request, which
+ * returns no blocks, and reserved otherwise; a one-index request returns
+ * exactly that block.  Param2 carries the slot (1.1+) and ContentChanged
+ * (1.2+) of a signed response and is reserved otherwise.  Every block is
+ * checked with spdm_decode_meas_block().
+ *
+ * As with the other decoders, bytes after the message (transport padding)
+ * are left to the caller.
+ *
+ * Return: length of the message, -EBADMSG if truncated or if a length or
+ * NumberOfBlocks disagrees with the record, -EPROTO for an invalid value,
+ * -ENOMSG for another response code.
+ */
+int spdm_decode_measurements(const void *buf, size_t len, u8 ver, u8 op,
+			     bool sig_requested, size_t sig_len,
+			     size_t meas_hash_len, struct spdm_meas_rsp *rsp)
+{
+	const u8 *p = buf;
+	size_t off;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_MEASUREMENTS);
+	if (ret)
+		return ret;
+	if (sig_len > SPDM_MAX_SIG_SIZE || meas_hash_len > SPDM_MAX_HASH_SIZE)
+		return -EINVAL;
+	if (len < SPDM_MEAS_RSP_HDR_SIZE)
+		return -EBADMSG;
+
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->num_blocks = p[4];
+	rsp->record_len = get_unaligned_le24(p + 5);
+	if (op == SPDM_MEAS_OP_COUNT) {
+		/* Indices run from 1 to 0xfe */
+		if (p[OFF_PARAM1] == SPDM_MEAS_OP_ALL ||
+		    rsp->num_blocks || rsp->record_len)
+			return -EPROTO;
+		rsp->total_indices = p[OFF_PARAM1];
+	} else if (op != SPDM_MEAS_OP_ALL && rsp->num_blocks != 1) {
+		return -EPROTO;
+	}
+	if (sig_requested && ver >= SPDM_VER_11)
+		rsp->slot = p[OFF_PARAM2] & SPDM_MEAS_RSP_SLOT;
+	if (sig_requested && ver >= SPDM_VER_12) {
+		rsp->content_changed = p[OFF_PARAM2] & SPDM_MEAS_RSP_CHANGED;
+		if (rsp->content_changed == SPDM_MEAS_RSP_CHANGED)
+			return -EPROTO;		/* 11b is reserved */
+	}
+
+	off = SPDM_MEAS_RSP_HDR_SIZE;
+	if (len - off < rsp->record_len)
+		return -EBADMSG;
+	rsp->record = p + off;
+	ret = spdm_check_meas_record(rsp->record, rsp->record_len, ver, op,
+				     meas_hash_len, rsp->num_blocks);
+	if (ret)
+		return ret;
+	off += rsp->record_len;
+
+	if (len - off < SPDM_NONCE_SIZE + 2)
+		return -EBADMSG;
+	rsp->nonce = p + off;
+	off += SPDM_NONCE_SIZE;
+	rsp->opaque_len = get_unaligned_le16(p + off);
+	off += 2;
+	if (rsp->opaque_len > SPDM_MAX_OPAQUE)
+		return -EPROTO;
+	if (len - off < rsp->opaque_len)
+		return -EBADMSG;
+	rsp->opaque = p + off;
+	off += rsp->opaque_len;
+	if (ver >= SPDM_VER_13) {
+		if (len - off < SPDM_REQ_CONTEXT_SIZE)
+			return -EBADMSG;
+		rsp->context = p + off;
+		off += SPDM_REQ_CONTEXT_SIZE;
+	}
+	rsp->sig_offset = off;
+	if (sig_requested) {
+		if (len - off < sig_len)
+			return -EBADMSG;
+		rsp->sig = p + off;
+		off += sig_len;
+	}
+	return off;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_measurements);
+
+/**
+ * spdm_meas_device_mode() - decode a structured device mode value
+ * @blk: a block decoded by spdm_decode_meas_block()
+ * @mode: the four fields
+ *
+ * DSP0274 1.3 10.11.1.2, Table "Device mode field of a measurement block":
+ * OperationalModeCapabilities, OperationalModeState,
+ * DeviceModeCapabilities and DeviceModeState, each a little-endian u32.
+ *
+ * Return: 0, -EINVAL if @blk is not a device mode measurement, -EPROTO if
+ * it is not a raw 16-byte value.
+ */
+int spdm_meas_device_mode(const struct spdm_meas_block *blk,
+			  struct spdm_meas_device_mode *mode)
+{
+	if (blk->type != SPDM_MEAS_TYPE_DEVICE_MODE)
+		return -EINVAL;
+	if (!blk->raw || blk->value_len != SPDM_MEAS_DEVICE_MODE_SIZE)
+		return -EPROTO;
+	mode->op_mode_caps = get_unaligned_le32(blk->value);
+	mode->op_mode_state = get_unaligned_le32(blk->value + 4);
+	mode->dev_mode_caps = get_unaligned_le32(blk->value + 8);
+	mode->dev_mode_state = get_unaligned_le32(blk->value + 12);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_meas_device_mode);
+
+/**
+ * spdm_meas_svn() - decode a security version number value
+ * @blk: a block decoded by spdm_decode_meas_block()
+ * @svn: the SVN
+ *
+ * DSP0274 1.3 10.11.1.1: type 0x07, "Mutable firmware's security version
+ * number", a little-endian u64.
+ *
+ * Return: 0, -EINVAL if @blk is not an SVN measurement, -EPROTO if it is
+ * not a raw 8-byte value.
+ */
+int spdm_meas_svn(const struct spdm_meas_block *blk, u64 *svn)
+{
+	if (blk->type != SPDM_MEAS_TYPE_SVN)
+		return -EINVAL;
+	if (!blk->raw || blk->value_len != SPDM_MEAS_SVN_SIZE)
+		return -EPROTO;
+	*svn = get_unaligned_le64(blk->value);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_meas_svn);
+
 /**
  * spdm_decode_error() - decode ERROR
  * @buf: the response

@@ -151,6 +151,66 @@
 #define SPDM_MEAS_OP_COUNT	0x00	/* TotalNumberOfMeasurementIndices */
 #define SPDM_MEAS_OP_ALL	0xff	/* all measurement blocks */
 
+/* MEASUREMENTS Param2: slot (1.1+) and ContentChanged (1.2+), when signed */
+#define SPDM_MEAS_RSP_SLOT	GENMASK(3, 0)
+#define SPDM_MEAS_RSP_CHANGED	GENMASK(5, 4)
+#define SPDM_MEAS_CHANGED_UNKNOWN 0x00	/* detection not supported */
+#define SPDM_MEAS_CHANGED_YES	0x10	/* the signed log changed */
+#define SPDM_MEAS_CHANGED_NO	0x20	/* no change detected */
+
+#define SPDM_MEAS_RSP_HDR_SIZE	8	/* header, NumberOfBlocks, RecordLength */
+#define SPDM_MEAS_BLOCK_HDR_SIZE 4	/* Index, Specification, Size */
+#define SPDM_MEAS_DMTF_HDR_SIZE	3	/* ValueType, ValueSize */
+#define SPDM_MAX_MEAS_RECORD	0xffffff	/* MeasurementRecordLength */
+
+/* Measurement index assignments (1.2+, 10.11.1) */
+#define SPDM_MEAS_INDEX_MANIFEST 0xfd	/* measurement manifest */
+#define SPDM_MEAS_INDEX_DEVICE_MODE 0xfe	/* structured device mode */
+
+/*
+ * DMTFSpecMeasurementValueType (10.11.1.1, Table "DMTF measurement
+ * specification format"): bit 7 selects the representation, bits 6:0 say
+ * what is measured.  Names as in the table:
+ *   0x00 Immutable ROM                 0x06 Mutable firmware's version number
+ *   0x01 Mutable firmware              0x07 Mutable firmware's security
+ *   0x02 Hardware configuration             version number
+ *   0x03 Firmware configuration        0x08 Hash-extended measurement (1.3)
+ *   0x04 Freeform measurement manifest 0x09 Informational (1.3)
+ *   0x05 Structured representation of  0x0a Structured measurement manifest
+ *        debug and device mode              (1.3)
+ * Other values are reserved.
+ */
+#define SPDM_MEAS_TYPE_RAW		BIT(7)	/* 1: raw bit stream, 0: digest */
+#define SPDM_MEAS_TYPE_MASK		GENMASK(6, 0)
+#define SPDM_MEAS_TYPE_ROM		0x00
+#define SPDM_MEAS_TYPE_FIRMWARE		0x01
+#define SPDM_MEAS_TYPE_HW_CONFIG	0x02
+#define SPDM_MEAS_TYPE_FW_CONFIG	0x03
+#define SPDM_MEAS_TYPE_MANIFEST		0x04
+#define SPDM_MEAS_TYPE_DEVICE_MODE	0x05
+#define SPDM_MEAS_TYPE_VERSION		0x06
+#define SPDM_MEAS_TYPE_SVN		0x07
+#define SPDM_MEAS_TYPE_HASH_EXTEND	0x08
+#define SPDM_MEAS_TYPE_INFORMATIONAL	0x09
+#define SPDM_MEAS_TYPE_STRUCT_MANIFEST	0x0a
+
+/* Sizes of the raw values with a defined layout */
+#define SPDM_MEAS_DEVICE_MODE_SIZE	16	/* four u32 */
+#define SPDM_MEAS_SVN_SIZE		8	/* u64 */
+
+/* Table "Device mode field of a measurement block" (10.11.1.2) */
+#define SPDM_OP_MODE_MANUFACTURING	BIT(0)
+#define SPDM_OP_MODE_VALIDATION		BIT(1)
+#define SPDM_OP_MODE_NORMAL		BIT(2)
+#define SPDM_OP_MODE_RECOVERY		BIT(3)
+#define SPDM_OP_MODE_RMA		BIT(4)
+#define SPDM_OP_MODE_DECOMMISSIONED	BIT(5)
+#define SPDM_DEV_MODE_NONINV_DEBUG_ACTIVE	BIT(0)
+#define SPDM_DEV_MODE_INV_DEBUG_ACTIVE		BIT(1)
+#define SPDM_DEV_MODE_NONINV_DEBUG_WAS_ACTIVE	BIT(2)
+#define SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE	BIT(3)
+#define SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE_MFG	BIT(4)
+
 /**
  * struct spdm_caps - decoded CAPABILITIES
  * @ct_exponent: CTExponent, cryptographic timeout 2^CTExponent us
@@ -240,6 +300,75 @@ struct spdm_challenge_auth {
 	size_t sig_offset;
 };
 
+/**
+ * struct spdm_meas_rsp - decoded MEASUREMENTS
+ * @total_indices: TotalNumberOfMeasurementIndices from Param1 (count
+ *	requests only, else 0)
+ * @slot: SlotID from Param2[3:0] (signed, 1.1+, else 0)
+ * @content_changed: Param2[5:4] as SPDM_MEAS_CHANGED_* (signed, 1.2+,
+ *	else 0)
+ * @num_blocks: NumberOfBlocks
+ * @record_len: MeasurementRecordLength
+ * @record: MeasurementRecord; walk it with spdm_decode_meas_block()
+ * @nonce: responder's Nonce (32 bytes)
+ * @opaque_len: OpaqueDataLength
+ * @opaque: OpaqueData
+ * @context: RequesterContext echo (1.3+, else NULL)
+ * @sig: the signature (NULL if none was requested)
+ * @sig_offset: offset of @sig in the message: the L1/L2 transcript covers
+ *	the message up to here (the whole message when unsigned)
+ */
+struct spdm_meas_rsp {
+	u8 total_indices;
+	u8 slot;
+	u8 content_changed;
+	u8 num_blocks;
+	u32 record_len;
+	const u8 *record;
+	const u8 *nonce;
+	u16 opaque_len;
+	const u8 *opaque;
+	const u8 *context;
+	const u8 *sig;
+	size_t sig_offset;
+};
+
+/**
+ * struct spdm_meas_block - one decoded measurement block
+ * @index: Index
+ * @spec: MeasurementSpecification (always DMTF once decoded)
+ * @type: DMTFSpecMeasurementValueType[6:0], SPDM_MEAS_TYPE_*
+ * @raw: DMTFSpecMeasurementValueType[7], raw bit stream rather than digest
+ * @value_len: DMTFSpecMeasurementValueSize
+ * @value: DMTFSpecMeasurementValue, inside the decoded buffer
+ * @block: the whole block, header included, as it was on the wire
+ * @block_len: its length
+ */
+struct spdm_meas_block {
+	u8 index;
+	u8 spec;
+	u8 type;
+	bool raw;
+	u16 value_len;
+	const u8 *value;
+	const u8 *block;
+	size_t block_len;
+};
+
+/**
+ * struct spdm_meas_device_mode - structured device mode (type 5)
+ * @op_mode_caps: OperationalModeCapabilities, SPDM_OP_MODE_*
+ * @op_mode_state: OperationalModeState, SPDM_OP_MODE_*
+ * @dev_mode_caps: DeviceModeCapabilities, SPDM_DEV_MODE_*
+ * @dev_mode_state: DeviceModeState, SPDM_DEV_MODE_*
+ */
+struct spdm_meas_device_mode {
+	u32 op_mode_caps;
+	u32 op_mode_state;
+	u32 dev_mode_caps;
+	u32 dev_mode_state;
+};
+
 int spdm_encode_header(void *buf, size_t size, u8 ver, u8 code,
 		       u8 param1, u8 param2);
 int spdm_check_header(const void *buf, size_t len, u8 ver, u8 code);
@@ -271,6 +400,14 @@ int spdm_decode_challenge_auth(const void *buf, size_t len, u8 ver,
 int spdm_encode_get_measurements(void *buf, size_t size, u8 ver, u8 attrs,
 				 u8 op, const u8 *nonce, u8 slot,
 				 const u8 *context);
+int spdm_decode_measurements(const void *buf, size_t len, u8 ver, u8 op,
+			     bool sig_requested, size_t sig_len,
+			     size_t meas_hash_len, struct spdm_meas_rsp *rsp);
+int spdm_decode_meas_block(const u8 *rec, size_t len, u8 ver,
+			   size_t meas_hash_len, struct spdm_meas_block *blk);
+int spdm_meas_device_mode(const struct spdm_meas_block *blk,
+			  struct spdm_meas_device_mode *mode);
+int spdm_meas_svn(const struct spdm_meas_block *blk, u64 *svn);
 int spdm_decode_error(const void *buf, size_t len,
 		      struct spdm_error_rsp *err);
 int spdm_encode_respond_if_ready(void *buf, size_t size, u8 ver,

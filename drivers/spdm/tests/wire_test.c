@@ -306,6 +306,79 @@ static void wire_challenge_auth(struct kunit *test)
 			-ENOMSG);
 }
 
+/* Write a block with a DMTF measurement at @p; returns its length */
+static size_t meas_block(u8 *p, u8 index, u8 type, u8 fill, u16 value_len)
+{
+	p[0] = index;
+	p[1] = SPDM_MEAS_SPEC_DMTF;
+	put_unaligned_le16(value_len + 3, p + 2);
+	p[4] = type;
+	put_unaligned_le16(value_len, p + 5);
+	memset(p + 7, fill, value_len);
+	return 7 + value_len;
+}
+
+/*
+ * Build a MEASUREMENTS response around the record @rec: Nonce 0xa5...,
+ * @opaque_len bytes of 0x0c, RequesterContext 0xc3... on 1.3, then
+ * @sig_len bytes of signature 0xee.  Returns its length.
+ */
+static size_t meas_rsp(u8 *rsp, u8 ver, u8 param1, u8 param2, u8 blocks,
+		       const u8 *rec, size_t rec_len, u16 opaque_len,
+		       size_t sig_len)
+{
+	size_t off = 8;
+
+	rsp[0] = ver;
+	rsp[1] = SPDM_MEASUREMENTS;
+	rsp[2] = param1;
+	rsp[3] = param2;
+	rsp[4] = blocks;
+	put_unaligned_le24(rec_len, rsp + 5);
+	if (rec_len)
+		memcpy(rsp + off, rec, rec_len);
+	off += rec_len;
+	memset(rsp + off, 0xa5, SPDM_NONCE_SIZE);
+	off += SPDM_NONCE_SIZE;
+	put_unaligned_le16(opaque_len, rsp + off);
+	off += 2;
+	memset(rsp + off, 0x0c, opaque_len);
+	off += opaque_len;
+	if (ver >= SPDM_VER_13) {
+		memset(rsp + off, 0xc3, SPDM_REQ_CONTEXT_SIZE);
+		off += SPDM_REQ_CONTEXT_SIZE;
+	}
+	memset(rsp + off, 0xee, sig_len);
+	return off + sig_len;
+}
+
+#define MEAS_BUF_SIZE	2048
+
+static u8 *meas_buf(struct kunit *test)
+{
+	u8 *p = kunit_kzalloc(test, MEAS_BUF_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+/* Every strict prefix of a valid message is truncated */
+static void meas_expect_truncated(struct kunit *test, const u8 *rsp,
+				  size_t len, u8 ver, u8 op, bool sig,
+				  size_t sig_len, size_t hash_len)
+{
+	struct spdm_meas_rsp m;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    spdm_decode_measurements(rsp, i, ver, op,
+							     sig, sig_len,
+							     hash_len, &m),
+				    -EBADMSG, "prefix of %zu of %zu bytes", i,
+				    len);
+}
+
 static void wire_get_measurements(struct kunit *test)
 {
 	u8 nonce[32], ctx[8], buf[48], exp[48];
@@ -390,6 +463,423 @@ static void wire_get_measurements(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, spdm_encode_get_measurements(buf, sizeof(buf),
 							   0x12, 0x01, 0, nonce,
 							   8, NULL), -EINVAL);
+}
+
+static void wire_measurements_count(struct kunit *test)
+{
+	u8 *rsp = meas_buf(test);
+	u8 rec[16];
+	struct spdm_meas_rsp m;
+	size_t len;
+
+	/* 1.0 unsigned: Nonce and OpaqueDataLength are there all the same */
+	len = meas_rsp(rsp, 0x10, 5, 0, 0, NULL, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, len, 42);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x10, 0,
+						       false, 0, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, m.total_indices, 5);
+	KUNIT_EXPECT_EQ(test, m.num_blocks, 0);
+	KUNIT_EXPECT_EQ(test, m.record_len, 0);
+	KUNIT_EXPECT_PTR_EQ(test, m.nonce, (const u8 *)rsp + 8);
+	KUNIT_EXPECT_NULL(test, m.context);
+	KUNIT_EXPECT_NULL(test, m.sig);
+	KUNIT_EXPECT_EQ(test, m.sig_offset, len);
+	meas_expect_truncated(test, rsp, len, 0x10, 0, false, 0, 32);
+
+	/* Param1 is reserved unless the count was asked for */
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x10, 0xff,
+						       false, 0, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, m.total_indices, 0);
+
+	/* Indices run from 1 to 0xfe: 0xff of them cannot exist */
+	rsp[2] = 0xff;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x10, 0,
+						       false, 0, 32, &m),
+			-EPROTO);
+
+	/* A count request that returns a block */
+	len = meas_rsp(rsp, 0x12, 5, 0, 1, rec,
+		       meas_block(rec, 1, 0x81, 0x11, 4), 0, 0);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       false, 0, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0,
+						       false, 0, 32, &m),
+			-EPROTO);
+}
+
+static void wire_measurements_one(struct kunit *test)
+{
+	u8 *rsp = meas_buf(test);
+	u8 rec[64];
+	struct spdm_meas_rsp m;
+	size_t len, rec_len;
+
+	/* 1.1, signed with a 64-byte signature, index 2 with a SHA-384 digest */
+	rec_len = meas_block(rec, 2, SPDM_MEAS_TYPE_FIRMWARE, 0x22, 48);
+	len = meas_rsp(rsp, 0x11, 0, 0x03, 1, rec, rec_len, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x11, 2, true,
+						       64, 48, &m), (int)len);
+	KUNIT_EXPECT_EQ(test, m.slot, 3);
+	KUNIT_EXPECT_EQ(test, m.content_changed, 0);
+	KUNIT_EXPECT_EQ(test, m.num_blocks, 1);
+	KUNIT_EXPECT_EQ(test, m.record_len, rec_len);
+	KUNIT_EXPECT_PTR_EQ(test, m.record, (const u8 *)rsp + 8);
+	KUNIT_EXPECT_EQ(test, m.sig_offset, len - 64);
+	KUNIT_EXPECT_PTR_EQ(test, m.sig, (const u8 *)rsp + len - 64);
+	meas_expect_truncated(test, rsp, len, 0x11, 2, true, 64, 48);
+
+	/* Another index than the one asked for */
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x11, 3, true,
+						       64, 48, &m), -EPROTO);
+	/* NumberOfBlocks other than 1 for a one-index request */
+	rsp[4] = 2;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x11, 2, true,
+						       64, 48, &m), -EPROTO);
+	len = meas_rsp(rsp, 0x11, 0, 0, 0, NULL, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x11, 2,
+						       false, 0, 48, &m),
+			-EPROTO);
+}
+
+/* A 1.3 record: a digest, a manifest, an SVN and the device mode */
+static size_t meas_record13(u8 *rec)
+{
+	size_t off = 0;
+
+	off += meas_block(rec + off, 1, SPDM_MEAS_TYPE_ROM, 0x11, 32);
+	off += meas_block(rec + off, SPDM_MEAS_INDEX_MANIFEST,
+			  SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_STRUCT_MANIFEST,
+			  0x4d, 20);
+	off += meas_block(rec + off, 7, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_SVN,
+			  0, 8);
+	rec[off - 8] = 0x2a;
+	rec[off - 1] = 0x01;
+	off += meas_block(rec + off, SPDM_MEAS_INDEX_DEVICE_MODE,
+			  SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_DEVICE_MODE, 0,
+			  16);
+	put_unaligned_le32(0x3f, rec + off - 16);
+	put_unaligned_le32(SPDM_OP_MODE_NORMAL, rec + off - 12);
+	put_unaligned_le32(0x1f, rec + off - 8);
+	put_unaligned_le32(SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE_MFG,
+			   rec + off - 4);
+	return off;
+}
+
+static void wire_measurements_all(struct kunit *test)
+{
+	u8 *rsp = meas_buf(test);
+	struct spdm_meas_device_mode mode;
+	struct spdm_meas_block blk;
+	struct spdm_meas_rsp m;
+	size_t len, rec_len, off;
+	u8 rec[128];
+	u64 svn;
+	int n;
+
+	/* 1.3, signed (ECDSA P-384), slot 1, no change detected, opaque */
+	rec_len = meas_record13(rec);
+	len = meas_rsp(rsp, 0x13, 0, 0x21, 4, rec, rec_len, 5, 96);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x13, 0xff,
+						       true, 96, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, m.slot, 1);
+	KUNIT_EXPECT_EQ(test, m.content_changed, SPDM_MEAS_CHANGED_NO);
+	KUNIT_EXPECT_EQ(test, m.num_blocks, 4);
+	KUNIT_EXPECT_EQ(test, m.record_len, rec_len);
+	KUNIT_EXPECT_PTR_EQ(test, m.nonce, (const u8 *)rsp + 8 + rec_len);
+	KUNIT_EXPECT_EQ(test, m.opaque_len, 5);
+	KUNIT_EXPECT_PTR_EQ(test, m.opaque, (const u8 *)rsp + 8 + rec_len + 34);
+	KUNIT_EXPECT_PTR_EQ(test, m.context, (const u8 *)rsp + len - 96 - 8);
+	KUNIT_EXPECT_EQ(test, m.context[0], 0xc3);
+	KUNIT_EXPECT_EQ(test, m.sig_offset, len - 96);
+	KUNIT_EXPECT_EQ(test, m.sig[0], 0xee);
+	meas_expect_truncated(test, rsp, len, 0x13, 0xff, true, 96, 32);
+
+	/* Transport padding is not part of the message */
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len + 3, 0x13,
+						       0xff, true, 96, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, m.sig_offset, len - 96);
+
+	/* Walk the record */
+	for (off = 0, n = 0; off < m.record_len; n++) {
+		int ret = spdm_decode_meas_block(m.record + off,
+						 m.record_len - off, 0x13, 32,
+						 &blk);
+
+		KUNIT_ASSERT_GT(test, ret, 0);
+		KUNIT_EXPECT_PTR_EQ(test, blk.block, m.record + off);
+		KUNIT_EXPECT_EQ(test, blk.block_len, (size_t)ret);
+		off += ret;
+		if (blk.index == 7) {
+			KUNIT_EXPECT_EQ(test, spdm_meas_svn(&blk, &svn), 0);
+			KUNIT_EXPECT_EQ(test, svn, 0x010000000000002aULL);
+			KUNIT_EXPECT_EQ(test, spdm_meas_device_mode(&blk, &mode),
+					-EINVAL);
+		}
+		if (blk.index == SPDM_MEAS_INDEX_DEVICE_MODE) {
+			KUNIT_EXPECT_EQ(test, spdm_meas_device_mode(&blk, &mode),
+					0);
+			KUNIT_EXPECT_EQ(test, mode.op_mode_caps, 0x3f);
+			KUNIT_EXPECT_EQ(test, mode.op_mode_state,
+					SPDM_OP_MODE_NORMAL);
+			KUNIT_EXPECT_EQ(test, mode.dev_mode_caps, 0x1f);
+			KUNIT_EXPECT_EQ(test, mode.dev_mode_state,
+					SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE_MFG);
+			KUNIT_EXPECT_EQ(test, spdm_meas_svn(&blk, &svn),
+					-EINVAL);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, off, rec_len);
+
+	/* ContentChanged 11b is reserved */
+	rsp[3] = 0x31;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x13, 0xff,
+						       true, 96, 32, &m),
+			-EPROTO);
+
+	/* Unsigned: no signature, Param2 reserved */
+	len = meas_rsp(rsp, 0x13, 0, 0x31, 4, rec, rec_len, 0, 0);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x13, 0xff,
+						       false, 96, 32, &m),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, m.slot, 0);
+	KUNIT_EXPECT_EQ(test, m.content_changed, 0);
+	KUNIT_EXPECT_NULL(test, m.sig);
+	KUNIT_EXPECT_EQ(test, m.sig_offset, len);
+	meas_expect_truncated(test, rsp, len, 0x13, 0xff, false, 96, 32);
+
+	/* Wrong response code or version */
+	rsp[1] = SPDM_CHALLENGE_AUTH;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x13, 0xff,
+						       false, 0, 32, &m),
+			-ENOMSG);
+	rsp[1] = SPDM_MEASUREMENTS;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       false, 0, 32, &m),
+			-EPROTO);
+}
+
+static void wire_measurements_malformed(struct kunit *test)
+{
+	u8 *rsp = meas_buf(test);
+	u8 *big = meas_buf(test);
+	u8 rec[128];
+	struct spdm_meas_rsp m;
+	size_t len, rec_len, last;
+
+	rec_len = meas_block(rec, 1, SPDM_MEAS_TYPE_ROM, 0x11, 32);
+	last = rec_len;
+	rec_len += meas_block(rec + rec_len, 2, SPDM_MEAS_TYPE_FIRMWARE, 0x22,
+			      32);
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, rec, rec_len, 0, 64);
+	KUNIT_ASSERT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			(int)len);
+
+	/* MeasurementRecordLength beyond the message */
+	put_unaligned_le24(len, rsp + 5);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+	put_unaligned_le24(SPDM_MAX_MEAS_RECORD, rsp + 5);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+	/* MeasurementRecordLength cutting the last block */
+	put_unaligned_le24(rec_len - 1, rsp + 5);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len - 1, 0x12,
+						       0xff, true, 64, 32, &m),
+			-EBADMSG);
+	/* ... or leaving it out: NumberOfBlocks no longer matches */
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, rec, last, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+
+	/* NumberOfBlocks above and below the blocks present */
+	len = meas_rsp(rsp, 0x12, 0, 0, 3, rec, rec_len, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+	rsp[4] = 1;
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+
+	/* MeasurementSize one more than DMTFSpecMeasurementValueSize + 3 */
+	memcpy(big, rec, rec_len);
+	put_unaligned_le16(36, big + last + 2);
+	big[rec_len] = 0x99;
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, big, rec_len + 1, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+	/* ... and one less */
+	put_unaligned_le16(34, big + last + 2);
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, big, rec_len - 1, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+
+	/* The last block runs past the record, both sizes agreeing */
+	memcpy(big, rec, rec_len);
+	put_unaligned_le16(36, big + last + 2);
+	put_unaligned_le16(33, big + last + 5);
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, big, rec_len, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EBADMSG);
+
+	/* The same index twice */
+	memcpy(big, rec, rec_len);
+	big[last] = 1;
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, big, rec_len, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EPROTO);
+
+	/* A digest of another size than the measurement hash */
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, rec, rec_len, 0, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 48, &m),
+			-EPROTO);
+	/* ... or any digest under RawBitStreamOnly */
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len, 0x12, 0xff,
+						       true, 64, 0, &m),
+			-EPROTO);
+
+	/* OpaqueDataLength above 1024, all bytes present */
+	len = meas_rsp(big, 0x12, 0, 0, 2, rec, rec_len, 1025, 64);
+	KUNIT_ASSERT_LE(test, len, MEAS_BUF_SIZE);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(big, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			-EPROTO);
+	len = meas_rsp(big, 0x12, 0, 0, 2, rec, rec_len, 1024, 64);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(big, len, 0x12, 0xff,
+						       true, 64, 32, &m),
+			(int)len);
+	/* OpaqueDataLength beyond the message */
+	len = meas_rsp(rsp, 0x12, 0, 0, 2, rec, rec_len, 10, 0);
+	KUNIT_EXPECT_EQ(test, spdm_decode_measurements(rsp, len - 1, 0x12,
+						       0xff, false, 0, 32, &m),
+			-EBADMSG);
+}
+
+static void wire_meas_block(struct kunit *test)
+{
+	struct spdm_meas_device_mode mode;
+	struct spdm_meas_block blk;
+	u8 b[80];
+	size_t len, i;
+	u64 svn;
+
+	len = meas_block(b, 5, SPDM_MEAS_TYPE_HW_CONFIG, 0x33, 48);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, blk.index, 5);
+	KUNIT_EXPECT_EQ(test, blk.spec, SPDM_MEAS_SPEC_DMTF);
+	KUNIT_EXPECT_EQ(test, blk.type, SPDM_MEAS_TYPE_HW_CONFIG);
+	KUNIT_EXPECT_FALSE(test, blk.raw);
+	KUNIT_EXPECT_EQ(test, blk.value_len, 48);
+	KUNIT_EXPECT_PTR_EQ(test, blk.value, (const u8 *)b + 7);
+	/* Bytes after the block belong to the next one */
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, sizeof(b), 0x12, 48,
+						     &blk), (int)len);
+	for (i = 0; i < len; i++)
+		KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, i, 0x12, 48,
+							     &blk), -EBADMSG);
+
+	/* Index 0 is reserved, 0xff is not an index */
+	b[0] = 0;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			-EPROTO);
+	b[0] = 0xff;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			-EPROTO);
+	b[0] = 5;
+	/* Only the DMTF measurement specification */
+	b[1] = 0x02;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			-EPROTO);
+	b[1] = 0x03;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			-EPROTO);
+	b[1] = SPDM_MEAS_SPEC_DMTF;
+	/* MeasurementSize too small for the DMTF header */
+	put_unaligned_le16(2, b + 2);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 48, &blk),
+			-EBADMSG);
+
+	/* Types 8 to 10 exist from 1.3, 11 and above are reserved */
+	len = meas_block(b, 9, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_INFORMATIONAL,
+			 0x44, 6);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x13, 0, &blk),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 0, &blk),
+			-EPROTO);
+	b[4] = SPDM_MEAS_TYPE_RAW | 0x0b;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x13, 0, &blk),
+			-EPROTO);
+
+	/* Device mode: raw, 16 bytes */
+	len = meas_block(b, 3, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_DEVICE_MODE,
+			 0, 16);
+	put_unaligned_le32(SPDM_OP_MODE_RMA, b + 7 + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, spdm_meas_device_mode(&blk, &mode), 0);
+	KUNIT_EXPECT_EQ(test, mode.op_mode_state, SPDM_OP_MODE_RMA);
+	len = meas_block(b, 3, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_DEVICE_MODE,
+			 0, 15);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			-EPROTO);
+	len = meas_block(b, 3, SPDM_MEAS_TYPE_DEVICE_MODE, 0, 32);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			-EPROTO);
+	/* The helpers refuse what the decoder would never return */
+	blk.type = SPDM_MEAS_TYPE_DEVICE_MODE;
+	blk.raw = true;
+	blk.value_len = 15;
+	KUNIT_EXPECT_EQ(test, spdm_meas_device_mode(&blk, &mode), -EPROTO);
+	blk.type = SPDM_MEAS_TYPE_SVN;
+	blk.value_len = 4;
+	KUNIT_EXPECT_EQ(test, spdm_meas_svn(&blk, &svn), -EPROTO);
+
+	/* SVN: raw, 8 bytes */
+	len = meas_block(b, 4, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_SVN, 0, 8);
+	b[7] = 9;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x11, 32, &blk),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, spdm_meas_svn(&blk, &svn), 0);
+	KUNIT_EXPECT_EQ(test, svn, 9);
+	len = meas_block(b, 4, SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_SVN, 0, 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x11, 32, &blk),
+			-EPROTO);
+	len = meas_block(b, 4, SPDM_MEAS_TYPE_SVN, 0, 32);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x11, 32, &blk),
+			-EPROTO);
+
+	/* From 1.2, index 0xfe is the device mode and 0xfd the manifest */
+	len = meas_block(b, SPDM_MEAS_INDEX_DEVICE_MODE, SPDM_MEAS_TYPE_ROM,
+			 0x55, 32);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x11, 32, &blk),
+			(int)len);
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			-EPROTO);
+	b[0] = SPDM_MEAS_INDEX_MANIFEST;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			-EPROTO);
+	b[4] = SPDM_MEAS_TYPE_MANIFEST;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x12, 32, &blk),
+			(int)len);
+	b[4] = SPDM_MEAS_TYPE_RAW | SPDM_MEAS_TYPE_STRUCT_MANIFEST;
+	KUNIT_EXPECT_EQ(test, spdm_decode_meas_block(b, len, 0x13, 32, &blk),
+			(int)len);
 }
 
 static void wire_error(struct kunit *test)
@@ -519,6 +1009,11 @@ static struct kunit_case spdm_wire_cases[] = {
 	KUNIT_CASE(wire_challenge),
 	KUNIT_CASE(wire_challenge_auth),
 	KUNIT_CASE(wire_get_measurements),
+	KUNIT_CASE(wire_measurements_count),
+	KUNIT_CASE(wire_measurements_one),
+	KUNIT_CASE(wire_measurements_all),
+	KUNIT_CASE(wire_measurements_malformed),
+	KUNIT_CASE(wire_meas_block),
 	KUNIT_CASE(wire_error),
 	KUNIT_CASE(wire_error_errnos_distinct),
 	KUNIT_CASE(wire_chain_split),
