@@ -8,6 +8,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/errno.h>
+#include <linux/limits.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
@@ -830,6 +831,142 @@ int spdm_meas_svn(const struct spdm_meas_block *blk, u64 *svn)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(spdm_meas_svn);
+
+/**
+ * spdm_encode_get_mel() - encode GET_MEASUREMENT_EXTENSION_LOG
+ * @buf: output buffer
+ * @size: size of @buf
+ * @ver: negotiated version, 1.3 or later
+ * @offset: Offset into the log
+ * @length: Length requested
+ *
+ * DSP0274 1.3, Table "GET_MEASUREMENT_EXTENSION_LOG request message
+ * format": Offset u32, Length u32.
+ *
+ * Return: 12, -ENOSPC, or -EINVAL before 1.3 or for a zero @length.
+ */
+int spdm_encode_get_mel(void *buf, size_t size, u8 ver, u32 offset,
+			u32 length)
+{
+	u8 *p = buf;
+
+	if (ver < SPDM_VER_13 || !length)
+		return -EINVAL;
+	if (size < SPDM_MEL_REQ_SIZE)
+		return -ENOSPC;
+	spdm_encode_header(p, size, ver, SPDM_GET_MEASUREMENT_EXTENSION_LOG,
+			   0, 0);
+	put_unaligned_le32(offset, p + 4);
+	put_unaligned_le32(length, p + 8);
+	return SPDM_MEL_REQ_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_encode_get_mel);
+
+/**
+ * spdm_decode_mel() - decode MEASUREMENT_EXTENSION_LOG
+ * @buf: the response
+ * @len: its length
+ * @ver: negotiated version
+ * @offset: Offset of the request
+ * @length: Length of the request
+ * @rsp: decoded fields; @rsp->portion points into @buf
+ *
+ * DSP0274 1.3, Table "Successful MEASUREMENT_EXTENSION_LOG response
+ * message format": PortionLength u32, RemainderLength u32, the portion.
+ * The portion must not be empty nor longer than requested, and the log
+ * (Offset + PortionLength + RemainderLength) must stay addressable by the
+ * u32 Offset.  The caller checks that the total stays the same from one
+ * portion to the next.
+ *
+ * Return: length of the message, -EBADMSG if truncated, -EPROTO for an
+ * invalid length.
+ */
+int spdm_decode_mel(const void *buf, size_t len, u8 ver, u32 offset,
+		    u32 length, struct spdm_mel_rsp *rsp)
+{
+	const u8 *p = buf;
+	int ret;
+
+	ret = spdm_check_header(buf, len, ver, SPDM_MEASUREMENT_EXTENSION_LOG);
+	if (ret)
+		return ret;
+	if (len < SPDM_MEL_RSP_HDR_SIZE)
+		return -EBADMSG;
+	rsp->portion_len = get_unaligned_le32(p + 4);
+	rsp->remainder_len = get_unaligned_le32(p + 8);
+	if (len - SPDM_MEL_RSP_HDR_SIZE < rsp->portion_len)
+		return -EBADMSG;
+	if (!rsp->portion_len || rsp->portion_len > length)
+		return -EPROTO;
+	if ((u64)offset + rsp->portion_len + rsp->remainder_len > U32_MAX)
+		return -EPROTO;
+	rsp->portion = p + SPDM_MEL_RSP_HDR_SIZE;
+	return SPDM_MEL_RSP_HDR_SIZE + rsp->portion_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_mel);
+
+/**
+ * spdm_decode_mel_header() - decode a DMTF measurement extension log header
+ * @mel: the start of the log
+ * @len: bytes of the log available (the first portion is enough)
+ * @hdr: decoded fields
+ *
+ * DSP0274 1.3, DMTF measurement extension log format: NumberOfEntries
+ * u32, length of the entries u32, 8 reserved bytes, then the entries.  The
+ * whole log must be addressable by the u32 Offset of the request, and the
+ * entries must have room for their fixed parts.
+ *
+ * Return: SPDM_MEL_HDR_SIZE, -EBADMSG if truncated or inconsistent, or
+ * -EPROTO.
+ */
+int spdm_decode_mel_header(const u8 *mel, size_t len,
+			   struct spdm_mel_hdr *hdr)
+{
+	if (len < SPDM_MEL_HDR_SIZE)
+		return -EBADMSG;
+	hdr->num_entries = get_unaligned_le32(mel);
+	hdr->entries_len = get_unaligned_le32(mel + 4);
+	if (hdr->entries_len > U32_MAX - SPDM_MEL_HDR_SIZE)
+		return -EPROTO;
+	if ((u64)hdr->num_entries *
+	    (SPDM_MEL_ENTRY_HDR_SIZE + SPDM_MEAS_DMTF_HDR_SIZE) >
+	    hdr->entries_len)
+		return -EBADMSG;
+	return SPDM_MEL_HDR_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_mel_header);
+
+/**
+ * spdm_decode_mel_entry() - decode one DMTF measurement extension log entry
+ * @p: the entry
+ * @len: bytes of the entries left from @p
+ * @entry: decoded fields, pointing into @p
+ *
+ * DSP0274 1.3, DMTF MEL entry: MEL index u32, MeasIndex u8, 3 reserved
+ * bytes, then a DMTF measurement (10.11.1.1).  Types defined up to 1.3.
+ *
+ * Return: length of the entry, -EBADMSG if it overruns @len, -EPROTO for
+ * a reserved measurement type.
+ */
+int spdm_decode_mel_entry(const u8 *p, size_t len,
+			  struct spdm_mel_entry *entry)
+{
+	int ret;
+
+	if (len < SPDM_MEL_ENTRY_HDR_SIZE)
+		return -EBADMSG;
+	entry->mel_index = get_unaligned_le32(p);
+	entry->meas_index = p[4];
+	ret = spdm_dmtf_meas(p + SPDM_MEL_ENTRY_HDR_SIZE,
+			     len - SPDM_MEL_ENTRY_HDR_SIZE, &entry->type,
+			     &entry->raw, &entry->value_len, &entry->value);
+	if (ret < 0)
+		return ret;
+	if (entry->type > SPDM_MEAS_TYPE_STRUCT_MANIFEST)
+		return -EPROTO;
+	return SPDM_MEL_ENTRY_HDR_SIZE + ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_decode_mel_entry);
 
 /**
  * spdm_decode_error() - decode ERROR

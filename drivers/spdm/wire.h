@@ -30,6 +30,7 @@
 #define SPDM_GET_MEASUREMENTS		0xe0
 #define SPDM_GET_CAPABILITIES		0xe1
 #define SPDM_NEGOTIATE_ALGORITHMS	0xe3
+#define SPDM_GET_MEASUREMENT_EXTENSION_LOG 0xef	/* 1.3 */
 #define SPDM_RESPOND_IF_READY		0xff
 
 /* Response codes (DSP0274 Table 5) */
@@ -40,6 +41,7 @@
 #define SPDM_MEASUREMENTS		0x60
 #define SPDM_CAPABILITIES		0x61
 #define SPDM_ALGORITHMS			0x63
+#define SPDM_MEASUREMENT_EXTENSION_LOG	0x6f	/* 1.3 */
 #define SPDM_ERROR			0x7f
 
 /* ERROR codes (DSP0274 Table 48) */
@@ -211,6 +213,15 @@
 #define SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE	BIT(3)
 #define SPDM_DEV_MODE_INV_DEBUG_WAS_ACTIVE_MFG	BIT(4)
 
+/*
+ * GET_MEASUREMENT_EXTENSION_LOG and MEASUREMENT_EXTENSION_LOG (1.3) and
+ * the DMTF measurement extension log they carry
+ */
+#define SPDM_MEL_REQ_SIZE	12	/* header, Offset, Length */
+#define SPDM_MEL_RSP_HDR_SIZE	12	/* header, PortionLength, RemainderLength */
+#define SPDM_MEL_HDR_SIZE	16	/* NumberOfEntries, EntriesLength, Reserved */
+#define SPDM_MEL_ENTRY_HDR_SIZE	8	/* MEL index, MeasIndex, Reserved */
+
 /**
  * struct spdm_caps - decoded CAPABILITIES
  * @ct_exponent: CTExponent, cryptographic timeout 2^CTExponent us
@@ -369,6 +380,46 @@ struct spdm_meas_device_mode {
 	u32 dev_mode_state;
 };
 
+/**
+ * struct spdm_mel_rsp - decoded MEASUREMENT_EXTENSION_LOG
+ * @portion_len: PortionLength
+ * @remainder_len: RemainderLength
+ * @portion: the portion's bytes, inside the decoded buffer
+ */
+struct spdm_mel_rsp {
+	u32 portion_len;
+	u32 remainder_len;
+	const u8 *portion;
+};
+
+/**
+ * struct spdm_mel_hdr - header of a DMTF measurement extension log
+ * @num_entries: NumberOfEntries
+ * @entries_len: length of all entries together, header excluded
+ */
+struct spdm_mel_hdr {
+	u32 num_entries;
+	u32 entries_len;
+};
+
+/**
+ * struct spdm_mel_entry - one entry of a DMTF measurement extension log
+ * @mel_index: MEL index of the entry
+ * @meas_index: measurement index the entry extends
+ * @type: DMTFSpecMeasurementValueType[6:0]
+ * @raw: DMTFSpecMeasurementValueType[7]
+ * @value_len: DMTFSpecMeasurementValueSize
+ * @value: DMTFSpecMeasurementValue, inside the decoded buffer
+ */
+struct spdm_mel_entry {
+	u32 mel_index;
+	u8 meas_index;
+	u8 type;
+	bool raw;
+	u16 value_len;
+	const u8 *value;
+};
+
 int spdm_encode_header(void *buf, size_t size, u8 ver, u8 code,
 		       u8 param1, u8 param2);
 int spdm_check_header(const void *buf, size_t len, u8 ver, u8 code);
@@ -408,6 +459,14 @@ int spdm_decode_meas_block(const u8 *rec, size_t len, u8 ver,
 int spdm_meas_device_mode(const struct spdm_meas_block *blk,
 			  struct spdm_meas_device_mode *mode);
 int spdm_meas_svn(const struct spdm_meas_block *blk, u64 *svn);
+int spdm_encode_get_mel(void *buf, size_t size, u8 ver, u32 offset,
+			u32 length);
+int spdm_decode_mel(const void *buf, size_t len, u8 ver, u32 offset,
+		    u32 length, struct spdm_mel_rsp *rsp);
+int spdm_decode_mel_header(const u8 *mel, size_t len,
+			   struct spdm_mel_hdr *hdr);
+int spdm_decode_mel_entry(const u8 *p, size_t len,
+			  struct spdm_mel_entry *entry);
 int spdm_decode_error(const void *buf, size_t len,
 		      struct spdm_error_rsp *err);
 int spdm_encode_respond_if_ready(void *buf, size_t size, u8 ver,

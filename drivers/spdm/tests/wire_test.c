@@ -882,6 +882,133 @@ static void wire_meas_block(struct kunit *test)
 			(int)len);
 }
 
+static void wire_get_mel(struct kunit *test)
+{
+	u8 buf[16];
+
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_mel(buf, sizeof(buf), 0x13,
+						  0x12345678, 0x400), 12);
+	KUNIT_EXPECT_MEMEQ(test, buf,
+			   ((u8 []){ 0x13, 0xef, 0, 0, 0x78, 0x56, 0x34, 0x12,
+				     0x00, 0x04, 0, 0 }), 12);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_mel(buf, 11, 0x13, 0, 0x400),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_mel(buf, sizeof(buf), 0x12, 0,
+						  0x400), -EINVAL);
+	KUNIT_EXPECT_EQ(test, spdm_encode_get_mel(buf, sizeof(buf), 0x13, 0,
+						  0), -EINVAL);
+}
+
+static void wire_mel(struct kunit *test)
+{
+	u8 rsp[12 + 20] = { 0x13, 0x6f, 0, 0 };
+	struct spdm_mel_rsp r;
+	size_t i;
+
+	put_unaligned_le32(20, rsp + 4);
+	put_unaligned_le32(100, rsp + 8);
+	rsp[12] = 0x77;
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 20,
+					      &r), 32);
+	KUNIT_EXPECT_EQ(test, r.portion_len, 20);
+	KUNIT_EXPECT_EQ(test, r.remainder_len, 100);
+	KUNIT_EXPECT_PTR_EQ(test, r.portion, (const u8 *)rsp + 12);
+	for (i = 0; i < sizeof(rsp); i++)
+		KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, i, 0x13, 0, 20, &r),
+				-EBADMSG);
+	/* Trailing bytes are left to the caller */
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 40,
+					      &r), 32);
+
+	/* A portion longer than requested */
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 19,
+					      &r), -EPROTO);
+	/* The log would not be addressable by a u32 Offset */
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13,
+					      U32_MAX - 119, 20, &r), -EPROTO);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13,
+					      U32_MAX - 120, 20, &r), 32);
+	put_unaligned_le32(U32_MAX, rsp + 8);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 20,
+					      &r), -EPROTO);
+	put_unaligned_le32(0, rsp + 8);
+	/* An empty portion */
+	put_unaligned_le32(0, rsp + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 20,
+					      &r), -EPROTO);
+	/* PortionLength beyond the message */
+	put_unaligned_le32(21, rsp + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 40,
+					      &r), -EBADMSG);
+	put_unaligned_le32(U32_MAX, rsp + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0,
+					      U32_MAX, &r), -EBADMSG);
+	/* Wrong response code or version */
+	rsp[1] = SPDM_MEASUREMENTS;
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x13, 0, 20,
+					      &r), -ENOMSG);
+	rsp[1] = SPDM_MEASUREMENT_EXTENSION_LOG;
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel(rsp, sizeof(rsp), 0x12, 0, 20,
+					      &r), -EPROTO);
+}
+
+static void wire_mel_log(struct kunit *test)
+{
+	u8 mel[16 + 2 * (11 + 8)] = {};
+	struct spdm_mel_entry e;
+	struct spdm_mel_hdr h;
+	size_t off, i;
+	int ret;
+
+	put_unaligned_le32(2, mel);
+	put_unaligned_le32(2 * (11 + 8), mel + 4);
+	for (i = 0, off = 16; i < 2; i++, off += 19) {
+		put_unaligned_le32(i + 1, mel + off);
+		mel[off + 4] = 0x10;
+		mel[off + 8] = SPDM_MEAS_TYPE_RAW |
+			       SPDM_MEAS_TYPE_INFORMATIONAL;
+		put_unaligned_le16(8, mel + off + 9);
+		memset(mel + off + 11, 0x60 + i, 8);
+	}
+
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, sizeof(mel), &h), 16);
+	KUNIT_EXPECT_EQ(test, h.num_entries, 2);
+	KUNIT_EXPECT_EQ(test, h.entries_len, 38);
+	/* The header alone, from a first portion, is enough */
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, 16, &h), 16);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, 15, &h), -EBADMSG);
+
+	for (i = 0, off = 16; off < sizeof(mel); i++) {
+		ret = spdm_decode_mel_entry(mel + off, sizeof(mel) - off, &e);
+		KUNIT_ASSERT_EQ(test, ret, 19);
+		KUNIT_EXPECT_EQ(test, e.mel_index, i + 1);
+		KUNIT_EXPECT_EQ(test, e.meas_index, 0x10);
+		KUNIT_EXPECT_EQ(test, e.type, SPDM_MEAS_TYPE_INFORMATIONAL);
+		KUNIT_EXPECT_TRUE(test, e.raw);
+		KUNIT_EXPECT_EQ(test, e.value_len, 8);
+		KUNIT_EXPECT_EQ(test, e.value[0], 0x60 + i);
+		off += ret;
+	}
+	KUNIT_EXPECT_EQ(test, i, 2);
+	for (i = 0; i < 19; i++)
+		KUNIT_EXPECT_EQ(test, spdm_decode_mel_entry(mel + 16, i, &e),
+				-EBADMSG);
+	mel[16 + 8] = 0x0b;
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_entry(mel + 16, 19, &e), -EPROTO);
+
+	/* More entries than their length can hold */
+	put_unaligned_le32(4, mel);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, sizeof(mel), &h),
+			-EBADMSG);
+	/* A log larger than a u32 Offset can address */
+	put_unaligned_le32(0, mel);
+	put_unaligned_le32(U32_MAX - 15, mel + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, sizeof(mel), &h),
+			-EPROTO);
+	put_unaligned_le32(U32_MAX - 16, mel + 4);
+	KUNIT_EXPECT_EQ(test, spdm_decode_mel_header(mel, sizeof(mel), &h), 16);
+}
+
 static void wire_error(struct kunit *test)
 {
 	const u8 rnr[] = { 0x12, 0x7f, 0x42, 0, 3, 0x83, 0x5a, 4 };
@@ -1014,6 +1141,9 @@ static struct kunit_case spdm_wire_cases[] = {
 	KUNIT_CASE(wire_measurements_all),
 	KUNIT_CASE(wire_measurements_malformed),
 	KUNIT_CASE(wire_meas_block),
+	KUNIT_CASE(wire_get_mel),
+	KUNIT_CASE(wire_mel),
+	KUNIT_CASE(wire_mel_log),
 	KUNIT_CASE(wire_error),
 	KUNIT_CASE(wire_error_errnos_distinct),
 	KUNIT_CASE(wire_chain_split),
