@@ -22,7 +22,7 @@
 
 #define NL_RCVBUF	(4 * 1024 * 1024)
 
-/* Attribute names of the dev set, to name what an extended ACK points at */
+/* Attribute names, to name what an extended ACK points at: the dev set */
 static const char *const nl_dev_attr_names[SPDM_A_DEV_MAX + 1] = {
 	[SPDM_A_DEV_NAME] = "name",
 	[SPDM_A_DEV_TRANSPORT] = "transport",
@@ -42,11 +42,51 @@ static const char *const nl_dev_attr_names[SPDM_A_DEV_MAX + 1] = {
 	[SPDM_A_DEV_REASON] = "reason",
 };
 
+/* ... and the meas set, that of meas-get and mel-get */
+static const char *const nl_meas_attr_names[SPDM_A_MEAS_MAX + 1] = {
+	[SPDM_A_MEAS_NAME] = "name",
+	[SPDM_A_MEAS_SLOT] = "slot",
+	[SPDM_A_MEAS_NONCE] = "nonce",
+	[SPDM_A_MEAS_INDEX] = "index",
+	[SPDM_A_MEAS_RAW] = "raw",
+	[SPDM_A_MEAS_NEW] = "new",
+	[SPDM_A_MEAS_UNSIGNED] = "unsigned",
+	[SPDM_A_MEAS_COUNT] = "count",
+	[SPDM_A_MEAS_BLOCK] = "block",
+	[SPDM_A_MEAS_RECORD] = "record",
+	[SPDM_A_MEAS_CONTENT_CHANGED] = "content-changed",
+	[SPDM_A_MEAS_VERSION] = "version",
+	[SPDM_A_MEAS_HASH_ALGO] = "hash-algo",
+	[SPDM_A_MEAS_ASYM_ALGO] = "asym-algo",
+	[SPDM_A_MEAS_MEAS_HASH_ALGO] = "meas-hash-algo",
+	[SPDM_A_MEAS_TRANSCRIPT] = "transcript",
+	[SPDM_A_MEAS_SIG_OFFSET] = "sig-offset",
+	[SPDM_A_MEAS_MEAS_OFFSET] = "meas-offset",
+	[SPDM_A_MEAS_REQ_NONCE_OFFSET] = "req-nonce-offset",
+	[SPDM_A_MEAS_RSP_NONCE_OFFSET] = "rsp-nonce-offset",
+	[SPDM_A_MEAS_COMBINED_SPDM_PREFIX] = "combined-spdm-prefix",
+	[SPDM_A_MEAS_CERT_CHAIN] = "cert-chain",
+	[SPDM_A_MEAS_MEL] = "mel",
+};
+
+/* Name attribute @type of the set our last request's command uses */
 static void nl_attr_name(struct nl *nl, unsigned int type)
 {
-	if (type <= SPDM_A_DEV_MAX && nl_dev_attr_names[type])
+	const char *const *names = nl_dev_attr_names;
+	unsigned int max = SPDM_A_DEV_MAX;
+	const struct genlmsghdr *genl;
+
+	if (nl->req && nl->req->nlmsg_type == nl->family) {
+		genl = mnl_nlmsg_get_payload(nl->req);
+		if (genl->cmd == SPDM_CMD_MEAS_GET ||
+		    genl->cmd == SPDM_CMD_MEL_GET) {
+			names = nl_meas_attr_names;
+			max = SPDM_A_MEAS_MAX;
+		}
+	}
+	if (type <= max && names[type])
 		snprintf(nl->ext_attr, sizeof(nl->ext_attr), "%s",
-			 nl_dev_attr_names[type]);
+			 names[type]);
 	else
 		snprintf(nl->ext_attr, sizeof(nl->ext_attr), "#%u", type);
 }
