@@ -4,18 +4,12 @@
  * certificate chains, attach MCTP endpoints and follow events, through
  * kspdm's generic netlink family "spdm".  See spdmctl(8).
  */
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <sys/stat.h>
 
 #include <json-c/json.h>
 #include <linux/genetlink.h>
@@ -26,10 +20,6 @@
 #include "spdmctl.h"
 
 #define SPDMCTL_VERSION	"1.0"
-#define SPDM_MAX_SLOT	7
-
-static bool json_out;
-static bool json_pretty;
 
 static void usage(FILE *f)
 {
@@ -48,108 +38,12 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	fputs("spdmctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static int usage_err(const char *fmt, const char *arg)
-{
-	fputs("spdmctl: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'spdmctl --help'.\n", stderr);
-	return EXIT_USAGE;
-}
-
 /* iproute2 style: a command may be abbreviated */
 static bool matches(const char *arg, const char *word)
 {
 	size_t len = strlen(arg);
 
 	return len && len <= strlen(word) && !strncmp(arg, word, len);
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *val)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*val = strtoul(s, &end, 0);
-	if (errno || *end || *val > max)
-		return -1;
-	return 0;
-}
-
-static int parse_hex(const char *s, uint8_t *out, size_t len)
-{
-	size_t i;
-
-	if (strlen(s) != 2 * len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned int byte;
-		char pair[3] = { s[2 * i], s[2 * i + 1], 0 };
-
-		if (!isxdigit((unsigned char)pair[0]) ||
-		    !isxdigit((unsigned char)pair[1]) ||
-		    sscanf(pair, "%2x", &byte) != 1)
-			return -1;
-		out[i] = byte;
-	}
-	return 0;
-}
-
-static char *hex_str(const uint8_t *buf, size_t len)
-{
-	char *s = malloc(2 * len + 1);
-	size_t i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < len; i++)
-		sprintf(s + 2 * i, "%02x", buf[i]);
-	s[2 * len] = '\0';
-	return s;
-}
-
-static void json_print(struct json_object *obj)
-{
-	int flags = json_pretty ? JSON_C_TO_STRING_PRETTY |
-				  JSON_C_TO_STRING_SPACED :
-				  JSON_C_TO_STRING_PLAIN;
-
-	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(stdout);
-}
-
-static void json_add_str(struct json_object *o, const char *key,
-			 const char *val)
-{
-	json_object_object_add(o, key, json_object_new_string(val));
-}
-
-static void json_add_int(struct json_object *o, const char *key, int64_t val)
-{
-	json_object_object_add(o, key, json_object_new_int64(val));
-}
-
-static void json_add_hex(struct json_object *o, const char *key,
-			 const uint8_t *buf, size_t len)
-{
-	char *s = hex_str(buf, len);
-
-	if (s)
-		json_add_str(o, key, s);
-	free(s);
 }
 
 static const char *const dev_states[] = {
@@ -172,31 +66,6 @@ static const char *const rsp_codes[] = {
 	[SPDM_SPDM_REQRSP_CODE_KEY_EXCHANGE_RSP] = "key-exchange-rsp",
 	[SPDM_SPDM_REQRSP_CODE_FINISH] = "finish",
 };
-
-#define ENUM_NAME(tab, v) \
-	((v) < sizeof(tab) / sizeof((tab)[0]) && (tab)[v] ? (tab)[v] : "unknown")
-
-/* A string attribute, or NULL if absent or malformed */
-static const char *attr_str(const struct nlattr *a)
-{
-	if (!a || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return NULL;
-	return mnl_attr_get_str(a);
-}
-
-static int attr_u8(const struct nlattr *a)
-{
-	if (!a || mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-		return -1;
-	return mnl_attr_get_u8(a);
-}
-
-static int64_t attr_u32(const struct nlattr *a)
-{
-	if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return -1;
-	return mnl_attr_get_u32(a);
-}
 
 /* ------------------------------------------------------------------ */
 /* dev                                                                  */
@@ -226,7 +95,7 @@ static struct json_object *dev_json(const struct nlattr **tb)
 	if (ver > 0) {
 		char v[8];
 
-		snprintf(v, sizeof(v), "%d.%d", ver >> 4, ver & 0xf);
+		snprintf(v, sizeof(v), "%d.%d", (ver >> 4) & 0xf, ver & 0xf);
 		json_add_str(o, "version", v);
 	}
 	if ((s = attr_str(tb[SPDM_A_DEV_HASH_ALGO])))
@@ -293,17 +162,6 @@ static int dev_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int nl_fail(struct nl *nl, const char *what, const char *dev)
-{
-	char buf[512];
-
-	if (dev)
-		err_msg("%s %s: %s", what, dev, nl_strerror(nl, buf, sizeof(buf)));
-	else
-		err_msg("%s: %s", what, nl_strerror(nl, buf, sizeof(buf)));
-	return EXIT_FAIL;
-}
-
 static int cmd_dev(struct nl *nl, int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -343,20 +201,6 @@ static int cmd_dev(struct nl *nl, int argc, char **argv)
 /* ------------------------------------------------------------------ */
 /* auth                                                                 */
 /* ------------------------------------------------------------------ */
-
-struct opt_slot {
-	bool set;
-	unsigned long val;
-};
-
-static int get_slot(const char *arg, struct opt_slot *slot)
-{
-	if (!arg || parse_uint(arg, SPDM_MAX_SLOT, &slot->val) < 0)
-		return usage_err("--slot takes a slot number from 0 to 7, not '%s'",
-				 arg ? arg : "nothing");
-	slot->set = true;
-	return 0;
-}
 
 static int cmd_auth(struct nl *nl, int argc, char **argv)
 {
@@ -509,48 +353,6 @@ static struct json_object *cert_json(X509 *x, const uint8_t *der, size_t len)
 	}
 	free(b64);
 	return o;
-}
-
-/* Write @len bytes to @path through a temporary file, or to stdout */
-static int write_out(const char *path, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX];
-	FILE *f = stdout;
-
-	if (path) {
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >=
-		    (int)sizeof(tmp)) {
-			err_msg("%s: name too long", path);
-			return -1;
-		}
-		int fd = mkstemp(tmp);
-
-		if (fd < 0 || !(f = fdopen(fd, "wb"))) {
-			err_msg("%s: %s", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			return -1;
-		}
-		fchmod(fd, 0644);
-	}
-	if (fwrite(buf, 1, len, f) != len || fflush(f)) {
-		err_msg("%s: %s", path ?: "stdout", strerror(errno));
-		if (path) {
-			fclose(f);
-			unlink(tmp);
-		}
-		return -1;
-	}
-	if (path) {
-		if (fclose(f) || rename(tmp, path)) {
-			err_msg("%s: %s", path, strerror(errno));
-			unlink(tmp);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static int cmd_cert(struct nl *nl, int argc, char **argv)
@@ -1020,10 +822,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (matches(cmd, commands[i].name))
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
+	if (i == ARRAY_SIZE(commands))
 		return usage_err("unknown command '%s'", cmd);
 
 	if (nl_open(&nl) < 0) {

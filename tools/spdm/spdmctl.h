@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
 #include <libmnl/libmnl.h>
 #include <openssl/evp.h>
 
@@ -23,6 +24,12 @@
 
 #define SPDM_NONCE_LEN	32
 #define SPDM_PREFIX_LEN	100
+#define SPDM_MAX_SLOT	7
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* The name of enum value @v in table @tab, or "unknown" */
+#define ENUM_NAME(tab, v) \
+	((v) < ARRAY_SIZE(tab) && (tab)[v] ? (tab)[v] : "unknown")
 
 /* Large enough for a certificate chain or a signed transcript */
 #define NL_BUF_SIZE	(1024 * 1024)
@@ -54,6 +61,32 @@ int nl_listen(struct nl *nl, nl_msg_cb cb, void *data);
 const char *nl_strerror(const struct nl *nl, char *buf, size_t size);
 int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	     unsigned int max);
+
+/* util.c */
+extern bool json_out;		/* -j */
+extern bool json_pretty;	/* -p */
+
+struct opt_slot {
+	bool set;
+	unsigned long val;
+};
+
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_err(const char *fmt, const char *arg);
+int parse_uint(const char *s, unsigned long max, unsigned long *val);
+int parse_hex(const char *s, uint8_t *out, size_t len);
+char *hex_str(const uint8_t *buf, size_t len);
+void json_print(struct json_object *obj);
+void json_add_str(struct json_object *o, const char *key, const char *val);
+void json_add_int(struct json_object *o, const char *key, int64_t val);
+void json_add_hex(struct json_object *o, const char *key, const uint8_t *buf,
+		  size_t len);
+const char *attr_str(const struct nlattr *a);
+int attr_u8(const struct nlattr *a);
+int64_t attr_u32(const struct nlattr *a);
+int nl_fail(struct nl *nl, const char *what, const char *dev);
+int get_slot(const char *arg, struct opt_slot *slot);
+int write_out(const char *path, const void *buf, size_t len);
 
 /* A signature as the sig group sends it, transcript in one piece */
 struct spdm_sig {
