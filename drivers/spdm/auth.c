@@ -310,8 +310,8 @@ int spdm_challenge(struct spdm_state *spdm, int slot, const u8 *nonce,
 				 slot);
 	if (spdm->transcript.keep)
 		spdm_netlink_sig(spdm, SPDM_SPDM_REQRSP_CODE_CHALLENGE_AUTH,
-				 slot, req_nonce_off, rsp_nonce_off, rsp.sig,
-				 SPDM_CHALLENGE_CONTEXT);
+				 slot, 0, req_nonce_off, rsp_nonce_off,
+				 rsp.sig, SPDM_CHALLENGE_CONTEXT);
 	memcpy(spdm->last_rsp_nonce, rsp.nonce, SPDM_NONCE_SIZE);
 	return 0;
 }

@@ -456,6 +456,8 @@ void spdm_destroy(struct spdm_state *spdm)
 	for (i = 0; i < SPDM_MAX_SLOTS; i++)
 		spdm_drop_slot(spdm, i);
 	spdm_transcript_free(&spdm->transcript);
+	spdm_meas_log_free(spdm->meas);
+	kvfree(spdm->mel);
 	crypto_free_shash(spdm->shash);
 	kvfree(spdm->req);
 	kvfree(spdm->rsp);
@@ -520,6 +522,59 @@ static int spdm_authenticate_locked(struct spdm_state *spdm, int slot,
 	}
 }
 
+/*
+ * Authenticate with the lock held, announcing the start and keeping the
+ * state and error current; with measure_at_auth, measurements follow and
+ * their failure fails the authentication.
+ */
+static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
+				   const u8 *caller_nonce,
+				   const u8 *caller_context)
+{
+	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
+	int ret;
+
+	lockdep_assert_held(&spdm->lock);
+	if (caller_nonce)
+		memcpy(nonce, caller_nonce, sizeof(nonce));
+	else
+		get_random_bytes(nonce, sizeof(nonce));
+	if (caller_context)
+		memcpy(context, caller_context, sizeof(context));
+	else
+		get_random_bytes(context, sizeof(context));
+
+	WRITE_ONCE(spdm->state, SPDM_DEV_STATE_AUTHENTICATING);
+	spdm_netlink_notify_locked(spdm, SPDM_EVENT_CHANGED,
+				   "authentication started");
+	ret = spdm_authenticate_locked(spdm, slot, nonce, context);
+	if (!ret && READ_ONCE(spdm_measure_at_auth) &&
+	    (spdm->rsp_caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NOSIG))) {
+		struct spdm_meas_params p = {
+			.slot = -1,
+			.index = SPDM_MEAS_OP_ALL,
+			.nosig = !(spdm->rsp_caps.flags & SPDM_CAP_MEAS_SIG),
+		};
+
+		ret = spdm_measure_locked(spdm, &p, false);
+	}
+	if (!ret)
+		strscpy(spdm->error, "none");
+	WRITE_ONCE(spdm->state, ret ? SPDM_DEV_STATE_FAILED :
+			       SPDM_DEV_STATE_AUTHENTICATED);
+	return ret;
+}
+
+/* After an authentication, without the lock: tell sysfs, netlink, transport */
+static void spdm_authenticate_done(struct spdm_state *spdm, int ret)
+{
+	/* Readers of the certificate and measurement files take the lock */
+	spdm_sysfs_refresh(spdm);
+	spdm_netlink_notify(spdm, SPDM_EVENT_CHANGED);
+	if (spdm->ops->authenticated)
+		spdm->ops->authenticated(spdm->priv, ret);
+}
+
 /**
  * spdm_authenticate() - authenticate a responder
  * @spdm: state from spdm_create()
@@ -537,39 +592,102 @@ static int spdm_authenticate_locked(struct spdm_state *spdm, int slot,
 int spdm_authenticate(struct spdm_state *spdm,
 		      const struct spdm_auth_params *params)
 {
-	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
 	int slot = params ? params->slot : -1;
 	int ret;
 
 	if (slot < -1 || slot >= SPDM_MAX_SLOTS)
 		return -EINVAL;
-	if (params && params->nonce)
-		memcpy(nonce, params->nonce, sizeof(nonce));
-	else
-		get_random_bytes(nonce, sizeof(nonce));
-	if (params && params->context)
-		memcpy(context, params->context, sizeof(context));
-	else
-		get_random_bytes(context, sizeof(context));
-
-	scoped_guard(mutex, &spdm->lock) {
-		WRITE_ONCE(spdm->state, SPDM_DEV_STATE_AUTHENTICATING);
-		spdm_netlink_notify_locked(spdm, SPDM_EVENT_CHANGED,
-					   "authentication started");
-		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
-		if (!ret)
-			strscpy(spdm->error, "none");
-		WRITE_ONCE(spdm->state, ret ? SPDM_DEV_STATE_FAILED :
-				       SPDM_DEV_STATE_AUTHENTICATED);
-	}
-	/* Outside the lock: readers of the certificate files take it */
-	spdm_sysfs_refresh(spdm);
-	spdm_netlink_notify(spdm, SPDM_EVENT_CHANGED);
-	if (spdm->ops->authenticated)
-		spdm->ops->authenticated(spdm->priv, ret);
+	scoped_guard(mutex, &spdm->lock)
+		ret = spdm_authenticate_state(spdm, slot,
+					      params ? params->nonce : NULL,
+					      params ? params->context : NULL);
+	spdm_authenticate_done(spdm, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(spdm_authenticate);
+
+/*
+ * A failed check of signed measurements means the responder cannot be
+ * trusted; a responder that cannot measure, or a transport error, leaves
+ * its authentication as it was.
+ */
+static bool spdm_meas_untrusted(int err)
+{
+	return err == -EKEYREJECTED || err == -EEXIST || err == -EPROTO ||
+	       err == -EBADMSG || err == -ESTALE;
+}
+
+/**
+ * spdm_measure_keep() - take measurements, authenticating first if needed
+ * @spdm: state
+ * @p: what to ask for
+ * @keep: keep L1/L2 as bytes in the log (for evidence)
+ * @fill: called with the lock held after success, to copy the log out;
+ *	may be NULL
+ * @arg: passed to @fill
+ *
+ * Return: 0, the result of @fill, or a negative errno.
+ */
+int spdm_measure_keep(struct spdm_state *spdm,
+		      const struct spdm_meas_params *p, bool keep,
+		      int (*fill)(struct spdm_state *spdm, void *arg),
+		      void *arg)
+{
+	bool authed = false;
+	int ret = 0;
+
+	if (p->slot < -1 || p->slot >= SPDM_MAX_SLOTS || !p->index)
+		return -EINVAL;
+	scoped_guard(mutex, &spdm->lock) {
+		/* Signed by another slot than the authenticated one: auth it */
+		if (READ_ONCE(spdm->state) != SPDM_DEV_STATE_AUTHENTICATED ||
+		    (p->slot >= 0 && p->slot != spdm->leaf_slot)) {
+			authed = true;
+			ret = spdm_authenticate_state(spdm, p->slot, NULL, NULL);
+		}
+		if (!ret) {
+			ret = spdm_measure_locked(spdm, p, keep);
+			if (spdm_meas_untrusted(ret)) {
+				WRITE_ONCE(spdm->state, SPDM_DEV_STATE_FAILED);
+				authed = true;
+			}
+		}
+		if (!ret && fill)
+			ret = fill(spdm, arg);
+	}
+	if (authed)
+		spdm_authenticate_done(spdm, ret);
+	else
+		spdm_sysfs_refresh(spdm);
+	return ret;
+}
+
+/**
+ * spdm_measure() - take measurements of a responder
+ * @spdm: state from spdm_create()
+ * @params: which measurements, slot, nonce and context; NULL for all,
+ *	signed by the slot of the last authentication with fresh values
+ *
+ * Authenticates first if the responder is not authenticated, or with
+ * @params->slot if another slot was authenticated.  The measurements
+ * replace the responder's log in sysfs; a change against the previous log
+ * is announced on the netlink monitor group.  A signature or nonce that
+ * does not verify fails the responder's authentication too.
+ *
+ * Return: 0, -EOPNOTSUPP if the responder cannot do what was asked, or
+ * another negative errno (the reason is logged and kept).
+ */
+int spdm_measure(struct spdm_state *spdm,
+		 const struct spdm_meas_params *params)
+{
+	struct spdm_meas_params def = {
+		.slot = -1,
+		.index = SPDM_MEAS_OP_ALL,
+	};
+
+	return spdm_measure_keep(spdm, params ?: &def, false, NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(spdm_measure);
 
 /**
  * spdm_authenticated() - result of the last authentication

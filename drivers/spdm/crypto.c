@@ -213,6 +213,31 @@ int spdm_transcript_begin(struct spdm_state *spdm)
 EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_begin);
 
 /**
+ * spdm_transcript_begin_l() - start L1/L2
+ * @spdm: state
+ *
+ * DSP0274 10.11: L1/L2 begins with VCA from SPDM 1.2 on and is only the
+ * measurement exchanges before.  A kept transcript still holds VCA at its
+ * start either way, for the transcripts that follow.
+ *
+ * Return: 0 or a negative errno from the crypto API.
+ */
+int spdm_transcript_begin_l(struct spdm_state *spdm)
+{
+	struct spdm_transcript *t = &spdm->transcript;
+	int ret;
+
+	if (spdm->version >= SPDM_VER_12)
+		return spdm_transcript_begin(spdm);
+	t->len = t->vca_len;
+	t->desc->tfm = spdm->shash;
+	ret = crypto_shash_init(t->desc);
+	t->hashing = !ret;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_begin_l);
+
+/**
  * spdm_transcript_append() - add a message to the transcript
  * @spdm: state
  * @buf: message

@@ -40,6 +40,22 @@ static const struct nla_policy spdm_detach_nl_policy[SPDM_A_DEV_NAME + 1] = {
 	[SPDM_A_DEV_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 };
 
+/* SPDM_CMD_MEAS_GET - do */
+static const struct nla_policy spdm_meas_get_nl_policy[SPDM_A_MEAS_UNSIGNED + 1] = {
+	[SPDM_A_MEAS_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+	[SPDM_A_MEAS_SLOT] = NLA_POLICY_MAX(NLA_U8, 7),
+	[SPDM_A_MEAS_NONCE] = NLA_POLICY_EXACT_LEN(32),
+	[SPDM_A_MEAS_INDEX] = NLA_POLICY_MIN(NLA_U8, 1),
+	[SPDM_A_MEAS_RAW] = { .type = NLA_FLAG, },
+	[SPDM_A_MEAS_NEW] = { .type = NLA_FLAG, },
+	[SPDM_A_MEAS_UNSIGNED] = { .type = NLA_FLAG, },
+};
+
+/* SPDM_CMD_MEL_GET - do */
+static const struct nla_policy spdm_mel_get_nl_policy[SPDM_A_MEAS_NAME + 1] = {
+	[SPDM_A_MEAS_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+};
+
 /* Ops table for spdm */
 static const struct genl_split_ops spdm_nl_ops[] = {
 	{
@@ -80,6 +96,20 @@ static const struct genl_split_ops spdm_nl_ops[] = {
 		.doit		= spdm_nl_detach_doit,
 		.policy		= spdm_detach_nl_policy,
 		.maxattr	= SPDM_A_DEV_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SPDM_CMD_MEAS_GET,
+		.doit		= spdm_nl_meas_get_doit,
+		.policy		= spdm_meas_get_nl_policy,
+		.maxattr	= SPDM_A_MEAS_UNSIGNED,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SPDM_CMD_MEL_GET,
+		.doit		= spdm_nl_mel_get_doit,
+		.policy		= spdm_mel_get_nl_policy,
+		.maxattr	= SPDM_A_MEAS_NAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

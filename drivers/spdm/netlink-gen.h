@@ -18,6 +18,8 @@ int spdm_nl_authenticate_doit(struct sk_buff *skb, struct genl_info *info);
 int spdm_nl_cert_get_doit(struct sk_buff *skb, struct genl_info *info);
 int spdm_nl_attach_doit(struct sk_buff *skb, struct genl_info *info);
 int spdm_nl_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int spdm_nl_meas_get_doit(struct sk_buff *skb, struct genl_info *info);
+int spdm_nl_mel_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	SPDM_NLGRP_MONITOR,

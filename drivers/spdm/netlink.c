@@ -113,9 +113,11 @@ static int spdm_nl_reply_dev(struct genl_info *info, struct spdm_state *spdm)
  */
 static struct spdm_state *spdm_nl_find(struct genl_info *info)
 {
+	/* Every attribute set has "name" first, SPDM_A_DEV_NAME */
 	struct nlattr *attr = info->attrs[SPDM_A_DEV_NAME];
 	struct spdm_state *spdm;
 
+	BUILD_BUG_ON((int)SPDM_A_MEAS_NAME != (int)SPDM_A_DEV_NAME);
 	if (GENL_REQ_ATTR_CHECK(info, SPDM_A_DEV_NAME))
 		return ERR_PTR(-EINVAL);
 	spdm = spdm_find_state(nla_data(attr));
@@ -348,13 +350,230 @@ bool spdm_netlink_sig_listeners(void)
 /* Transcript fragments stay below an attribute's 64 KiB */
 #define SPDM_SIG_FRAG		SZ_32K
 
+/* @len bytes as attributes @type of at most SPDM_SIG_FRAG bytes each */
+static int spdm_nl_put_frags(struct sk_buff *msg, int type, const u8 *buf,
+			     size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += SPDM_SIG_FRAG)
+		if (nla_put(msg, type, min_t(size_t, SPDM_SIG_FRAG, len - off),
+			    buf + off))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* ContentChanged (Param2[5:4]) as the meas-changed enum */
+static u8 spdm_nl_changed(u8 content_changed)
+{
+	switch (content_changed) {
+	case SPDM_MEAS_CHANGED_YES:
+		return SPDM_MEAS_CHANGED_CHANGED;
+	case SPDM_MEAS_CHANGED_NO:
+		return SPDM_MEAS_CHANGED_UNCHANGED;
+	default:
+		return SPDM_MEAS_CHANGED_NOT_SUPPORTED;
+	}
+}
+
+static int spdm_nl_put_blocks(struct sk_buff *msg, struct spdm_state *spdm,
+			      const struct spdm_meas_log *log)
+{
+	int hash_len = spdm_meas_hash_len(spdm);
+	struct spdm_meas_block b;
+	struct nlattr *nest;
+	size_t off;
+	int n;
+
+	for (off = 0; off < log->record_len; off += n) {
+		n = spdm_decode_meas_block(log->record + off,
+					   log->record_len - off,
+					   spdm->version, hash_len, &b);
+		if (n <= 0)
+			return -EPROTO;	/* validated when it arrived */
+		nest = nla_nest_start(msg, SPDM_A_MEAS_BLOCK);
+		if (!nest ||
+		    nla_put_u8(msg, SPDM_A_MEAS_BLOCK_INDEX, b.index) ||
+		    nla_put_u8(msg, SPDM_A_MEAS_BLOCK_TYPE, b.type) ||
+		    (b.raw && nla_put_flag(msg, SPDM_A_MEAS_BLOCK_RAW)) ||
+		    nla_put(msg, SPDM_A_MEAS_BLOCK_VALUE, b.value_len, b.value))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
+/* The evidence of a signed log: L1/L2, signature, offsets, chain */
+static int spdm_nl_put_evidence(struct sk_buff *msg, struct spdm_state *spdm,
+				const struct spdm_meas_log *log)
+{
+	const struct spdm_slot *s = &spdm->slots[log->slot];
+	u8 prefix[SPDM_PREFIX_SIZE];
+
+	if (spdm_nl_put_frags(msg, SPDM_A_MEAS_TRANSCRIPT, log->transcript,
+			      log->transcript_len) ||
+	    nla_put(msg, SPDM_A_MEAS_TRANSCRIPT, spdm->asym->sig_len,
+		    log->sig) ||
+	    nla_put_u32(msg, SPDM_A_MEAS_SIG_OFFSET, log->transcript_len) ||
+	    nla_put_u32(msg, SPDM_A_MEAS_MEAS_OFFSET, log->meas_off) ||
+	    nla_put_u32(msg, SPDM_A_MEAS_REQ_NONCE_OFFSET,
+			log->req_nonce_off) ||
+	    nla_put_u32(msg, SPDM_A_MEAS_RSP_NONCE_OFFSET,
+			log->rsp_nonce_off))
+		return -EMSGSIZE;
+	if (spdm->version >= SPDM_VER_12 &&
+	    (spdm_build_prefix(prefix, spdm->version,
+			       "responder-measurements signing") ||
+	     nla_put(msg, SPDM_A_MEAS_COMBINED_SPDM_PREFIX, sizeof(prefix),
+		     prefix)))
+		return -EMSGSIZE;
+	if (s->chain && nla_put(msg, SPDM_A_MEAS_CERT_CHAIN,
+				s->chain_len - s->certs_off,
+				s->chain + s->certs_off))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct spdm_nl_meas_ctx {
+	struct genl_info *info;
+	struct sk_buff *msg;
+	bool filled;
+};
+
+/* spdm_measure_keep()'s fill: the reply, built with the state locked */
+static int spdm_nl_fill_meas(struct spdm_state *spdm, void *arg)
+{
+	struct spdm_nl_meas_ctx *ctx = arg;
+	const struct spdm_meas_log *log = spdm->meas;
+	const struct spdm_hash_info *mh;
+	size_t size;
+	void *hdr;
+
+	size = 2 * log->record_len + log->transcript_len +
+	       spdm->slots[log->slot].chain_len + NLMSG_GOODSIZE +
+	       (log->record_len + log->transcript_len) / SPDM_SIG_FRAG *
+	       NLA_HDRLEN + U8_MAX * 3 * NLA_HDRLEN;
+	ctx->filled = true;
+	ctx->msg = genlmsg_new(size, GFP_KERNEL);
+	if (!ctx->msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(ctx->msg, ctx->info, &spdm_nl_family, 0,
+				SPDM_CMD_MEAS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	mh = spdm_hash_info(spdm->algs.meas_hash >> 1);
+	if (nla_put_string(ctx->msg, SPDM_A_MEAS_NAME,
+			   dev_name(spdm->class_dev)) ||
+	    nla_put_u8(ctx->msg, SPDM_A_MEAS_VERSION, spdm->version) ||
+	    (log->count &&
+	     nla_put_u8(ctx->msg, SPDM_A_MEAS_COUNT, log->count)) ||
+	    nla_put_u16(ctx->msg, SPDM_A_MEAS_HASH_ALGO,
+			spdm->hash->hash_algo) ||
+	    nla_put_string(ctx->msg, SPDM_A_MEAS_ASYM_ALGO, spdm->asym->name) ||
+	    nla_put_string(ctx->msg, SPDM_A_MEAS_MEAS_HASH_ALGO,
+			   mh ? mh->name : "raw") ||
+	    spdm_nl_put_blocks(ctx->msg, spdm, log) ||
+	    spdm_nl_put_frags(ctx->msg, SPDM_A_MEAS_RECORD, log->record,
+			      log->record_len))
+		return -EMSGSIZE;
+	if (log->is_signed &&
+	    (nla_put_u8(ctx->msg, SPDM_A_MEAS_SLOT, log->slot) ||
+	     (spdm->version >= SPDM_VER_12 &&
+	      nla_put_u8(ctx->msg, SPDM_A_MEAS_CONTENT_CHANGED,
+			 spdm_nl_changed(log->content_changed))) ||
+	     (log->transcript && spdm_nl_put_evidence(ctx->msg, spdm, log))))
+		return -EMSGSIZE;
+	genlmsg_end(ctx->msg, hdr);
+	return 0;
+}
+
+int spdm_nl_meas_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct spdm_meas_params p = {
+		.slot = a[SPDM_A_MEAS_SLOT] ? nla_get_u8(a[SPDM_A_MEAS_SLOT]) : -1,
+		.index = a[SPDM_A_MEAS_INDEX] ? nla_get_u8(a[SPDM_A_MEAS_INDEX]) :
+						SPDM_MEAS_OP_ALL,
+		.nonce = a[SPDM_A_MEAS_NONCE] ? nla_data(a[SPDM_A_MEAS_NONCE]) :
+						NULL,
+		.raw = nla_get_flag(a[SPDM_A_MEAS_RAW]),
+		.new_meas = nla_get_flag(a[SPDM_A_MEAS_NEW]),
+		.nosig = nla_get_flag(a[SPDM_A_MEAS_UNSIGNED]),
+	};
+	struct spdm_nl_meas_ctx ctx = { .info = info };
+	struct spdm_state *spdm;
+	int ret;
+
+	if (p.nosig && p.nonce) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[SPDM_A_MEAS_NONCE],
+				    "a nonce needs signed measurements");
+		return -EINVAL;
+	}
+	guard(rwsem_read)(&spdm_states_rwsem);
+	spdm = spdm_nl_find(info);
+	if (IS_ERR(spdm))
+		return PTR_ERR(spdm);
+	ret = spdm_measure_keep(spdm, &p, true, spdm_nl_fill_meas, &ctx);
+	if (ret) {
+		nlmsg_free(ctx.msg);
+		if (ctx.filled) {
+			NL_SET_ERR_MSG(info->extack,
+				       "the measurements do not fit a reply");
+			return ret;
+		}
+		scoped_guard(mutex, &spdm->lock)
+			NL_SET_ERR_MSG_FMT(info->extack, "%s", spdm->error);
+		return ret;
+	}
+	return genlmsg_reply(ctx.msg, info);
+}
+
+int spdm_nl_mel_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct spdm_state *spdm;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	guard(rwsem_read)(&spdm_states_rwsem);
+	spdm = spdm_nl_find(info);
+	if (IS_ERR(spdm))
+		return PTR_ERR(spdm);
+	guard(mutex)(&spdm->lock);
+	if (READ_ONCE(spdm->state) != SPDM_DEV_STATE_AUTHENTICATED) {
+		NL_SET_ERR_MSG(info->extack, "the responder is not authenticated");
+		return -ENOTCONN;
+	}
+	ret = spdm_mel_locked(spdm);
+	if (ret) {
+		NL_SET_ERR_MSG_FMT(info->extack, "%s", spdm->error);
+		return ret;
+	}
+	msg = genlmsg_new(spdm->mel_len + spdm->mel_len / SPDM_SIG_FRAG *
+			  NLA_HDRLEN + NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &spdm_nl_family, 0,
+				SPDM_CMD_MEL_GET);
+	if (!hdr ||
+	    nla_put_string(msg, SPDM_A_MEAS_NAME, dev_name(spdm->class_dev)) ||
+	    spdm_nl_put_frags(msg, SPDM_A_MEAS_MEL, spdm->mel, spdm->mel_len)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /**
  * spdm_netlink_sig() - tell the sig group about a verified signature
  * @spdm: state whose kept transcript holds the signed messages
  * @rsp_code: SPDM_SPDM_REQRSP_CODE_* of the signed response
  * @slot: slot whose leaf key signed
- * @req_nonce_off: offset of the requester's nonce in the transcript
- * @rsp_nonce_off: offset of the responder's nonce in the transcript
+ * @start: where the signed messages begin in the kept transcript (after
+ *	VCA for the L1/L2 of SPDM 1.0 and 1.1, else 0)
+ * @req_nonce_off: offset of the requester's nonce in the kept transcript
+ * @rsp_nonce_off: offset of the responder's nonce in the kept transcript
  * @sig: the signature (spdm->asym->sig_len bytes)
  * @context: the signing context of the combined prefix (1.2+)
  *
@@ -364,11 +583,12 @@ bool spdm_netlink_sig_listeners(void)
  * check the signature without trusting the kernel.
  */
 void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
-		      size_t req_nonce_off, size_t rsp_nonce_off,
+		      size_t start, size_t req_nonce_off, size_t rsp_nonce_off,
 		      const u8 *sig, const char *context)
 {
 	const struct spdm_transcript *t = &spdm->transcript;
-	size_t sig_len = spdm->asym->sig_len, total = t->len + sig_len, off;
+	size_t sig_len = spdm->asym->sig_len, len = t->len - start;
+	size_t total = len + sig_len;
 	u8 prefix[SPDM_PREFIX_SIZE];
 	struct sk_buff *msg;
 	char *path;
@@ -387,21 +607,19 @@ void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
 	    nla_put_u8(msg, SPDM_A_SIG_RSP_CODE, rsp_code) ||
 	    nla_put_u8(msg, SPDM_A_SIG_SLOT, slot) ||
 	    nla_put_u16(msg, SPDM_A_SIG_HASH_ALGO, spdm->hash->hash_algo) ||
-	    nla_put_u32(msg, SPDM_A_SIG_SIG_OFFSET, t->len) ||
-	    nla_put_u32(msg, SPDM_A_SIG_REQ_NONCE_OFFSET, req_nonce_off) ||
-	    nla_put_u32(msg, SPDM_A_SIG_RSP_NONCE_OFFSET, rsp_nonce_off))
+	    nla_put_u32(msg, SPDM_A_SIG_SIG_OFFSET, len) ||
+	    nla_put_u32(msg, SPDM_A_SIG_REQ_NONCE_OFFSET,
+			req_nonce_off - start) ||
+	    nla_put_u32(msg, SPDM_A_SIG_RSP_NONCE_OFFSET,
+			rsp_nonce_off - start))
 		goto err;
 	if (spdm->version >= SPDM_VER_12 &&
 	    (spdm_build_prefix(prefix, spdm->version, context) ||
 	     nla_put(msg, SPDM_A_SIG_COMBINED_SPDM_PREFIX, sizeof(prefix),
 		     prefix)))
 		goto err;
-	for (off = 0; off < t->len; off += SPDM_SIG_FRAG)
-		if (nla_put(msg, SPDM_A_SIG_TRANSCRIPT,
-			    min_t(size_t, SPDM_SIG_FRAG, t->len - off),
-			    t->buf + off))
-			goto err;
-	if (nla_put(msg, SPDM_A_SIG_TRANSCRIPT, sig_len, sig))
+	if (spdm_nl_put_frags(msg, SPDM_A_SIG_TRANSCRIPT, t->buf + start, len) ||
+	    nla_put(msg, SPDM_A_SIG_TRANSCRIPT, sig_len, sig))
 		goto err;
 	genlmsg_end(msg, hdr);
 	kfree(path);

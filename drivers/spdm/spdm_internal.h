@@ -10,6 +10,7 @@
 #include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/spdm.h>
 #include <linux/types.h>
 
@@ -42,6 +43,9 @@ DEFINE_FREE(crypto_free_akcipher, struct crypto_akcipher *,
 #define SPDM_MAX_CERT_REQUESTS \
 	(SPDM_MAX_CHAIN_LEN / (SPDM_MIN_DATA_TRANSFER - SPDM_CERT_RSP_HDR_SIZE) + 1)
 #define SPDM_ERROR_LEN		128
+/* Bounds on what a responder may make us keep */
+#define SPDM_MAX_MEAS_LOG	SZ_1M	/* measurement record, all blocks */
+#define SPDM_MAX_MEL		SZ_1M	/* measurement extension log */
 
 /**
  * struct spdm_alg_info - a base asymmetric algorithm the core can verify
@@ -97,6 +101,44 @@ struct spdm_transcript {
 };
 
 /**
+ * struct spdm_meas_log - the result of one spdm_measure()
+ * @record: the measurement blocks as the responder sent them, from every
+ *	response (already validated by the codec)
+ * @record_len: length of @record
+ * @n_blocks: number of blocks in @record
+ * @count: TotalNumberOfMeasurementIndices when it was asked for, else 0
+ * @index: what was asked for: SPDM_MEAS_OP_ALL or one index
+ * @raw: raw bit streams were asked for
+ * @is_signed: the last response was signed and its signature verified
+ * @slot: the slot whose key signed
+ * @content_changed: SPDM_MEAS_CHANGED_* of the signed response
+ * @sig: the signature (the asym algorithm's length), NULL if unsigned
+ * @transcript: L1/L2 without the signature when kept for evidence, else
+ *	NULL: VCA (SPDM 1.2+) and every GET_MEASUREMENTS and MEASUREMENTS
+ * @transcript_len: length of @transcript
+ * @meas_off: offset of the first GET_MEASUREMENTS in @transcript
+ * @req_nonce_off: offset of the requester's nonce in @transcript
+ * @rsp_nonce_off: offset of the responder's nonce in @transcript
+ */
+struct spdm_meas_log {
+	u8 *record;
+	size_t record_len;
+	u8 n_blocks;
+	u8 count;
+	u8 index;
+	bool raw;
+	bool is_signed;
+	u8 slot;
+	u8 content_changed;
+	u8 *sig;
+	u8 *transcript;
+	size_t transcript_len;
+	size_t meas_off;
+	size_t req_nonce_off;
+	size_t rsp_nonce_off;
+};
+
+/**
  * struct spdm_slot - one certificate slot
  * @chain: the chain as retrieved, or NULL
  * @chain_len: its length
@@ -142,7 +184,10 @@ struct spdm_slot {
  * @slots: certificate slots
  * @leaf_key: public key of the validated leaf of @leaf_slot
  * @leaf_slot: slot @leaf_key belongs to, -1 if none
- * @last_rsp_nonce: the responder nonce of the last CHALLENGE_AUTH
+ * @last_rsp_nonce: the responder nonce of the last signed response
+ * @meas: the last measurements taken, NULL before
+ * @mel: the measurement extension log, NULL before it was fetched
+ * @mel_len: its length
  * @state: where the responder stands; read without @lock
  * @class_dev: the responder's device in the class "spdm"
  * @node: entry in spdm_states
@@ -173,6 +218,10 @@ struct spdm_state {
 	int leaf_slot;
 	u8 last_rsp_nonce[SPDM_NONCE_SIZE];
 
+	struct spdm_meas_log *meas;
+	u8 *mel;
+	size_t mel_len;
+
 	enum spdm_dev_state state;
 	struct list_head node;
 	struct device *class_dev;
@@ -198,6 +247,7 @@ extern struct key *spdm_keyring;
 void spdm_transcript_reset(struct spdm_state *spdm);
 void spdm_transcript_vca_done(struct spdm_state *spdm);
 int spdm_transcript_begin(struct spdm_state *spdm);
+int spdm_transcript_begin_l(struct spdm_state *spdm);
 int spdm_transcript_append(struct spdm_state *spdm, const void *buf,
 			   size_t len);
 int spdm_transcript_final(struct spdm_state *spdm, u8 *digest);
@@ -218,6 +268,18 @@ int spdm_verify(const struct public_key *pub,
 		const u8 *digest, const u8 *sig);
 int spdm_verify_transcript(struct spdm_state *spdm, const char *context,
 			   const u8 *sig);
+
+/* meas.c */
+extern bool spdm_measure_at_auth;
+int spdm_measure_locked(struct spdm_state *spdm,
+			const struct spdm_meas_params *p, bool keep);
+int spdm_mel_locked(struct spdm_state *spdm);
+void spdm_meas_log_free(struct spdm_meas_log *log);
+int spdm_meas_hash_len(struct spdm_state *spdm);
+int spdm_measure_keep(struct spdm_state *spdm,
+		      const struct spdm_meas_params *p, bool keep,
+		      int (*fill)(struct spdm_state *spdm, void *arg),
+		      void *arg);
 
 /* cert.c */
 int spdm_validate_chain(struct key *keyring,
@@ -241,7 +303,7 @@ extern bool spdm_keep_transcript;
 /* netlink.c */
 bool spdm_netlink_sig_listeners(void);
 void spdm_netlink_sig(struct spdm_state *spdm, u8 rsp_code, u8 slot,
-		      size_t req_nonce_off, size_t rsp_nonce_off,
+		      size_t start, size_t req_nonce_off, size_t rsp_nonce_off,
 		      const u8 *sig, const char *context);
 int spdm_netlink_init(void);
 void spdm_netlink_exit(void);

@@ -228,9 +228,157 @@ static const struct attribute_group spdm_cert_group = {
 	.is_bin_visible = spdm_cert_visible,
 };
 
+/*
+ * measurements/<index>: one file per block of the last measurements,
+ * "<type> <digest|raw> <value in hex>"; measurements/record: the blocks as
+ * the responder sent them; measurements/mel: the measurement extension log
+ */
+#define SPDM_MEAS_INDICES	254	/* 1 to 0xfe */
+
+struct spdm_meas_attr {
+	struct device_attribute attr;
+	char name[4];
+};
+
+static struct spdm_meas_attr spdm_meas_attrs[SPDM_MEAS_INDICES];
+static struct attribute *spdm_meas_attr_ptrs[SPDM_MEAS_INDICES + 1];
+
+/* Names of the meas-type enum of the netlink spec */
+static const char * const spdm_meas_type_names[] = {
+	[SPDM_MEAS_TYPE_ROM] = "immutable-rom",
+	[SPDM_MEAS_TYPE_FIRMWARE] = "mutable-firmware",
+	[SPDM_MEAS_TYPE_HW_CONFIG] = "hardware-config",
+	[SPDM_MEAS_TYPE_FW_CONFIG] = "firmware-config",
+	[SPDM_MEAS_TYPE_MANIFEST] = "manifest",
+	[SPDM_MEAS_TYPE_DEVICE_MODE] = "device-mode",
+	[SPDM_MEAS_TYPE_VERSION] = "version",
+	[SPDM_MEAS_TYPE_SVN] = "svn",
+	[SPDM_MEAS_TYPE_HASH_EXTEND] = "hash-extend",
+	[SPDM_MEAS_TYPE_INFORMATIONAL] = "informational",
+	[SPDM_MEAS_TYPE_STRUCT_MANIFEST] = "structured-manifest",
+};
+
+/* The block of @index in the last measurements; lock held */
+static bool spdm_meas_find(struct spdm_state *spdm, unsigned int index,
+			   struct spdm_meas_block *b)
+{
+	const struct spdm_meas_log *log = spdm->meas;
+	int hash_len = spdm_meas_hash_len(spdm);
+	size_t off;
+	int n;
+
+	if (!log)
+		return false;
+	for (off = 0; off < log->record_len; off += n) {
+		n = spdm_decode_meas_block(log->record + off,
+					   log->record_len - off,
+					   spdm->version, hash_len, b);
+		if (n <= 0)
+			return false;
+		if (b->index == index)
+			return true;
+	}
+	return false;
+}
+
+static ssize_t spdm_meas_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct spdm_meas_attr *ma = container_of(attr, struct spdm_meas_attr,
+						 attr);
+	unsigned int index = ma - spdm_meas_attrs + 1;
+	struct spdm_state *spdm = dev_get_drvdata(dev);
+	struct spdm_meas_block b;
+	const char *type;
+	int len;
+
+	guard(mutex)(&spdm->lock);
+	if (!spdm_meas_find(spdm, index, &b))
+		return -ENODATA;
+	type = b.type < ARRAY_SIZE(spdm_meas_type_names) &&
+	       spdm_meas_type_names[b.type] ?
+	       spdm_meas_type_names[b.type] : "reserved";
+	len = sysfs_emit(buf, "%s %s ", type, b.raw ? "raw" : "digest");
+	if (len + 2 * b.value_len + 1 >= PAGE_SIZE)
+		return sysfs_emit_at(buf, len,
+				     "(%u bytes, too long to show: see record)\n",
+				     b.value_len);
+	bin2hex(buf + len, b.value, b.value_len);
+	len += 2 * b.value_len;
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static umode_t spdm_meas_visible(struct kobject *kobj, struct attribute *attr,
+				 int n)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+	struct spdm_meas_block b;
+
+	guard(mutex)(&spdm->lock);
+	return spdm_meas_find(spdm, n + 1, &b) ? 0444 : 0;
+}
+
+static ssize_t spdm_meas_record_read(struct file *f, struct kobject *kobj,
+				     struct bin_attribute *attr, char *buf,
+				     loff_t off, size_t count)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+
+	guard(mutex)(&spdm->lock);
+	if (!spdm->meas)
+		return 0;
+	return memory_read_from_buffer(buf, count, &off, spdm->meas->record,
+				       spdm->meas->record_len);
+}
+
+static ssize_t spdm_meas_mel_read(struct file *f, struct kobject *kobj,
+				  struct bin_attribute *attr, char *buf,
+				  loff_t off, size_t count)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+
+	guard(mutex)(&spdm->lock);
+	return memory_read_from_buffer(buf, count, &off, spdm->mel,
+				       spdm->mel_len);
+}
+
+static struct bin_attribute spdm_meas_record_attr = {
+	.attr = { .name = "record", .mode = 0444 },
+	.read = spdm_meas_record_read,
+};
+
+static struct bin_attribute spdm_meas_mel_attr = {
+	.attr = { .name = "mel", .mode = 0444 },
+	.read = spdm_meas_mel_read,
+};
+
+static struct bin_attribute *spdm_meas_bin_attrs[] = {
+	&spdm_meas_record_attr, &spdm_meas_mel_attr, NULL
+};
+
+static umode_t spdm_meas_bin_visible(struct kobject *kobj,
+				     struct bin_attribute *attr, int n)
+{
+	struct spdm_state *spdm = dev_get_drvdata(kobj_to_dev(kobj));
+
+	guard(mutex)(&spdm->lock);
+	if (attr == &spdm_meas_mel_attr)
+		return spdm->mel ? 0444 : 0;
+	return spdm->meas ? 0444 : 0;
+}
+
+static const struct attribute_group spdm_meas_group = {
+	.name = "measurements",
+	.attrs = spdm_meas_attr_ptrs,
+	.is_visible = spdm_meas_visible,
+	.bin_attrs = spdm_meas_bin_attrs,
+	.is_bin_visible = spdm_meas_bin_visible,
+};
+
 static const struct attribute_group *spdm_groups[] = {
 	&spdm_group,
 	&spdm_cert_group,
+	&spdm_meas_group,
 	NULL
 };
 
@@ -267,14 +415,18 @@ void spdm_sysfs_del(struct spdm_state *spdm)
 }
 
 /**
- * spdm_sysfs_refresh() - show the certificate files of the present chains
+ * spdm_sysfs_refresh() - show the files of the present chains and
+ * measurements
  * @spdm: state, not locked (readers of those files take the lock)
  */
 void spdm_sysfs_refresh(struct spdm_state *spdm)
 {
-	if (spdm->class_dev &&
-	    sysfs_update_group(&spdm->class_dev->kobj, &spdm_cert_group))
+	if (!spdm->class_dev)
+		return;
+	if (sysfs_update_group(&spdm->class_dev->kobj, &spdm_cert_group))
 		dev_warn(spdm->dev, "SPDM: cannot update certificate files\n");
+	if (sysfs_update_group(&spdm->class_dev->kobj, &spdm_meas_group))
+		dev_warn(spdm->dev, "SPDM: cannot update measurement files\n");
 }
 
 /**
@@ -284,6 +436,18 @@ void spdm_sysfs_refresh(struct spdm_state *spdm)
  */
 int spdm_sysfs_init(void)
 {
+	int i;
+
+	for (i = 0; i < SPDM_MEAS_INDICES; i++) {
+		struct spdm_meas_attr *ma = &spdm_meas_attrs[i];
+
+		snprintf(ma->name, sizeof(ma->name), "%d", i + 1);
+		sysfs_attr_init(&ma->attr.attr);
+		ma->attr.attr.name = ma->name;
+		ma->attr.attr.mode = 0444;
+		ma->attr.show = spdm_meas_show;
+		spdm_meas_attr_ptrs[i] = &ma->attr.attr;
+	}
 	return class_register(&spdm_class);
 }
 

@@ -127,6 +127,12 @@
 /* MeasurementSpecification (DSP0274 Table 15) */
 #define SPDM_MEAS_SPEC_DMTF	BIT(0)
 
+/*
+ * MeasurementHashAlgo (DSP0274 Table 15): bit 0 is "raw bit stream only",
+ * bits 1 to 6 are the hashes of BaseHashAlgo bits 0 to 5
+ */
+#define SPDM_MEAS_HASH_RAW	BIT(0)
+
 #define SPDM_HDR_SIZE		4
 #define SPDM_MIN_DATA_TRANSFER	42	/* DSP0274 1.2 10.4 */
 #define SPDM_MAX_OPAQUE		1024	/* DSP0274 10.8, OpaqueLength */

@@ -91,10 +91,34 @@ struct spdm_auth_params {
 	const u8 *context;
 };
 
+/**
+ * struct spdm_meas_params - what spdm_measure() asks for
+ * @slot: certificate slot whose key signs, or -1 for the slot of the last
+ *	authentication
+ * @index: one measurement index (1 to 254), or 255 for all
+ * @nonce: caller's 32-byte nonce for GET_MEASUREMENTS, or NULL for a
+ *	fresh one
+ * @context: caller's 8-byte RequesterContext (SPDM 1.3), or NULL
+ * @raw: ask for raw bit streams instead of digests (SPDM 1.2+)
+ * @new_meas: NewMeasurementRequested (SPDM 1.3)
+ * @nosig: ask for measurements without a signature
+ */
+struct spdm_meas_params {
+	int slot;
+	u8 index;
+	const u8 *nonce;
+	const u8 *context;
+	bool raw;
+	bool new_meas;
+	bool nosig;
+};
+
 struct spdm_state *spdm_create(const struct spdm_config *cfg);
 int spdm_authenticate(struct spdm_state *spdm,
 		      const struct spdm_auth_params *params);
 bool spdm_authenticated(struct spdm_state *spdm);
+int spdm_measure(struct spdm_state *spdm,
+		 const struct spdm_meas_params *params);
 void spdm_destroy(struct spdm_state *spdm);
 /* Longest name of a responder attached through netlink */
 #define SPDM_ATTACH_NAME_LEN	64
