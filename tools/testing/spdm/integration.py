@@ -997,6 +997,156 @@ def netlink_post(result, devs):
     return checks
 
 
+def scenario_measurements():
+    """Signed measurements in QEMU: all blocks and one index through the
+    YNL CLI with the caller's nonce (the evidence verified on the host),
+    the sysfs log, measure_at_auth, a bad measurement signature, and a
+    responder without measurements."""
+    devs = [NlDevice('m-v12-p384', '1.2', 'ecdsa-p384', 'sha384'),
+            NlDevice('m-v11-rsa', '1.1', 'rsassa-3072', 'sha384'),
+            NlDevice('m-v13-pss', '1.3', 'rsapss-2048', 'sha256'),
+            NlDevice('m-badsig', '1.2', 'ecdsa-p256', 'sha256',
+                     ['--fault', 'bad-signature:GET_MEASUREMENTS']),
+            NlDevice('m-none', '1.2', 'ecdsa-p256', 'sha256',
+                     ['--meas-cap', 'none'])]
+    good, bad, none = devs[:3], devs[3], devs[4]
+    ynl = ('python3 /ynl/cli.py --spec /ynl/spdm.yaml --no-schema '
+           '--output-json')
+
+    def script():
+        s = f'''section() {{
+	echo "KSPDM-BEGIN $1"
+	cat "$2"
+	echo
+	echo "KSPDM-END $1"
+}}
+insmod /modules/spdm.ko measure_at_auth=1
+{trust_roots(devs)}insmod /modules/spdm_pci.ko
+'''
+        for d in devs:
+            s += f'wait_done {d.sysfs}\n'
+        for d in good:
+            p = d.sysfs
+            s += f'''check {d.name}:authenticated 1 "$(cat {p}/authenticated)"
+check_grep {d.name}:record-present "^[1-9][0-9]+$" "$(wc -c < {p}/measurements/record)"
+echo KSPDM-BEGIN sysfs-{d.name}
+for f in {p}/measurements/*; do
+	[ "${{f##*/}}" = record ] || [ "${{f##*/}}" = mel ] || echo "${{f##*/}} $(cat $f)"
+done
+echo KSPDM-END sysfs-{d.name}
+{ynl} --do meas-get --json '{{"name": "{d.bdf}", "nonce": "{NONCE}"}}' > /tmp/out 2>&1
+check ynl:meas:{d.name}:status 0 "$?"
+section ynl-meas-{d.name} /tmp/out
+{ynl} --do meas-get --json '{{"name": "{d.bdf}", "index": 2}}' > /tmp/out 2>&1
+check ynl:meas-one:{d.name}:status 0 "$?"
+section ynl-meas-one-{d.name} /tmp/out
+'''
+        s += f'''check badsig:authenticated 0 "$(cat {bad.sysfs}/authenticated)"
+check_grep badsig:error "MEASUREMENTS signature does not verify" "$(cat {bad.sysfs}/error)"
+check none:authenticated 1 "$(cat {none.sysfs}/authenticated)"
+check none:no-record no "$([ -e {none.sysfs}/measurements/record ] && echo yes || echo no)"
+{ynl} --do meas-get --json '{{"name": "{none.bdf}"}}' > /tmp/out 2>&1
+check ynl:meas-none:status 1 "$?"
+check_grep ynl:meas-none:extack "does not support measurements" "$(cat /tmp/out)"
+check none:still-authenticated 1 "$(cat {none.sysfs}/authenticated)"
+{ynl} --do meas-get --json '{{"name": "{devs[0].bdf}", "unsigned": true, "nonce": "{NONCE}"}}' > /tmp/out 2>&1
+check ynl:meas-unsigned-nonce:status 1 "$?"
+check_grep ynl:meas-unsigned-nonce:extack "a nonce needs signed measurements" "$(cat /tmp/out)"
+{ynl} --do meas-get --json '{{"name": "{devs[0].bdf}", "unsigned": true}}' > /tmp/out 2>&1
+check ynl:meas-unsigned:status 0 "$?"
+section ynl-meas-unsigned /tmp/out
+{ynl} --do meas-get --json '{{"name": "{devs[1].bdf}", "raw": true}}' > /tmp/out 2>&1
+check ynl:meas-raw-v11:status 1 "$?"
+check_grep ynl:meas-raw-v11:extack "raw bit streams need SPDM 1.2" "$(cat /tmp/out)"
+rmmod spdm_pci
+rmmod spdm
+'''
+        return s
+
+    def files(work, args):
+        f = ynl_files(work, args)
+        return {k: v for k, v in f.items() if 'wrong' not in k}
+
+    return Scenario('measurements', devs, script, files=files, python=True,
+                    post=lambda result: measurements_post(result, devs))
+
+
+def meas_verifies(dev, e):
+    """Verify a YNL-decoded meas-get reply as a remote verifier would:
+    the signature over L1/L2 with the leaf of the chain it carries, and
+    the blocks against the last MEASUREMENTS in it.  (ok, why)"""
+    m = spdm_model
+    t = b''.join(bytes.fromhex(f) for f in e.get('transcript', []))
+    off = e.get('sig-offset', 0)
+    if not t or off >= len(t):
+        return False, 'no transcript'
+    certs = m.der_split(bytes.fromhex(e.get('cert-chain', '')))
+    leaf = x509.load_der_x509_certificate(certs[-1])
+    asym = m.ASYMS[dev.asym.replace('-', '_')]
+    h = m.HASHES[dev.hash.replace('-', '_')]
+    prefix = bytes.fromhex(e.get('combined-spdm-prefix', ''))
+    if dev.version >= 0x12:
+        want = m.signing_prefix(dev.version, m.MEASUREMENTS_CONTEXT)
+        if prefix != want:
+            return False, 'the combined prefix differs'
+    data = m.signed_message(dev.version, t[:off], h, m.MEASUREMENTS_CONTEXT)
+    if not asym.verify(leaf.public_key(), t[off:], data, h):
+        return False, 'the signature does not verify'
+    return True, ''
+
+
+def measurements_post(result, devs):
+    checks = []
+
+    def check(name, ok, detail=''):
+        checks.append((bool(ok), name, '' if ok else detail))
+
+    for d in devs[:3]:
+        lines = result.sections.get(f'sysfs-{d.name}', [])
+        got = {ln.split()[0]: ln.split()[1:] for ln in lines if ln.strip()}
+        check(f'sysfs:{d.name}:indices', sorted(got, key=int) ==
+              ['1', '2', '3', '4', '5', '6', '254'], str(got))
+        check(f'sysfs:{d.name}:types',
+              got.get('1', [''])[0] == 'immutable-rom' and
+              got.get('5', ['', ''])[:2] == ['version', 'raw'] and
+              got.get('254', ['', ''])[:2] == ['device-mode', 'raw'],
+              str(got))
+        e = (ynl_docs(result, f'ynl-meas-{d.name}') or [{}])[0]
+        if not isinstance(e, dict) or 'transcript' not in e:
+            check(f'ynl:meas:{d.name}', False, str(e)[:300])
+            continue
+        blocks = e.get('block', [])
+        check(f'ynl:meas:{d.name}:blocks',
+              [b.get('index') for b in blocks] == [1, 2, 3, 4, 5, 6, 254],
+              str(blocks)[:300])
+        t = b''.join(bytes.fromhex(f) for f in e['transcript'])
+        rq = e.get('req-nonce-offset', 0)
+        check(f'ynl:meas:{d.name}:nonce', t[rq:rq + 32].hex() == NONCE,
+              t[rq:rq + 32].hex())
+        check(f'ynl:meas:{d.name}:meas-offset',
+              t[e.get('meas-offset', 0) + 1] == 0xE0 and
+              (e.get('meas-offset') > 0) == (d.version >= 0x12),
+              str(e.get('meas-offset')))
+        ok, why = meas_verifies(d, e)
+        check(f'ynl:meas:{d.name}:verifies', ok, why)
+        flipped = dict(e)
+        tt = bytearray(t)
+        tt[e.get('rsp-nonce-offset', 0)] ^= 1
+        flipped['transcript'] = [bytes(tt).hex()]
+        ok, _ = meas_verifies(d, flipped)
+        check(f'ynl:meas:{d.name}:flip-fails', not ok)
+        one = (ynl_docs(result, f'ynl-meas-one-{d.name}') or [{}])[0]
+        check(f'ynl:meas-one:{d.name}',
+              isinstance(one, dict) and
+              [b.get('index') for b in one.get('block', [])] == [2] and
+              meas_verifies(d, one)[0], str(one)[:300])
+    un = (ynl_docs(result, 'ynl-meas-unsigned') or [{}])[0]
+    check('ynl:meas-unsigned', isinstance(un, dict) and
+          len(un.get('block', [])) == 7 and 'transcript' not in un and
+          'slot' not in un, str(un)[:300])
+    return checks
+
+
 ATTRS = ('authenticated state error version capabilities hash_algo '
          'asym_algo slots transport')
 
@@ -1056,6 +1206,7 @@ SCENARIOS = {
     'lifecycle': scenario_lifecycle,
     'mctp': scenario_mctp,
     'netlink': scenario_netlink,
+    'measurements': scenario_measurements,
 }
 
 
