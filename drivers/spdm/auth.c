@@ -23,6 +23,7 @@ static int spdm_get_chain(struct spdm_state *spdm, u8 slot)
 	size_t total = 0, off = 0;
 	u8 *chain = NULL;
 	unsigned int i;
+	u64 start;
 	int ret = 0;
 
 	if (spdm->version >= SPDM_VER_12)
@@ -97,7 +98,9 @@ static int spdm_get_chain(struct spdm_state *spdm, u8 slot)
 	}
 
 	spdm_drop_slot(spdm, slot);
+	start = ktime_get_ns();
 	ret = spdm_hash(spdm->shash, chain, total, s->chain_digest);
+	spdm_stats_time(&spdm->stats.crypto_ns, start);
 	if (ret) {
 		kvfree(chain);
 		return ret;
@@ -148,13 +151,16 @@ static int spdm_validate_slot(struct spdm_state *spdm, u8 slot)
 	char why[SPDM_ERROR_LEN] = "";
 	struct public_key *leaf;
 	const u8 *der;
+	u64 start;
 	int ret;
 
 	if (s->validated && spdm->leaf_slot == slot && spdm->leaf_key)
 		return spdm_check_leaf(spdm, slot);
+	start = ktime_get_ns();
 	ret = spdm_validate_chain(spdm->keyring, spdm->asym, spdm->hash,
 				  spdm->shash, s->chain, s->chain_len, &leaf,
 				  &der, &s->leaf_len, why, sizeof(why));
+	spdm_stats_time(&spdm->stats.crypto_ns, start);
 	if (ret)
 		return spdm_fail(spdm, ret, "slot %u certificate chain: %s",
 				 slot, why);

@@ -162,10 +162,16 @@ u32 spdm_ct_us(struct spdm_state *spdm)
 static int spdm_transport(struct spdm_state *spdm, const void *req,
 			  size_t req_len, u32 timeout_us, size_t *rsp_len)
 {
+	u64 start = ktime_get_ns();
 	ssize_t rc;
 
 	rc = spdm->ops->exchange(spdm->priv, req, req_len, spdm->rsp,
 				 spdm->max_msg_size, timeout_us);
+	spdm_stats_time(&spdm->stats.wait_ns, start);
+	spdm->stats.requests++;
+	spdm->stats.tx_bytes += req_len;
+	if (rc > 0)
+		spdm->stats.rx_bytes += rc;
 	if (rc < 0)
 		return spdm_fail(spdm, rc, "%s: transport error",
 				 spdm_request_name(((u8 *)req)[1]));
@@ -192,7 +198,7 @@ static int spdm_wait_ready(struct spdm_state *spdm, const u8 *req,
 			   size_t *rsp_len)
 {
 	unsigned int tries = err->rdtm, i;
-	u64 waited = 0;
+	u64 waited = 0, start;
 	u8 riy[SPDM_HDR_SIZE];
 	int ret;
 
@@ -214,7 +220,9 @@ static int spdm_wait_ready(struct spdm_state *spdm, const u8 *req,
 					 "%s: ResponseNotReady would wait more than %u s",
 					 spdm_request_name(req[1]),
 					 (unsigned int)(SPDM_MAX_RNR_WAIT_US / USEC_PER_SEC));
+		start = ktime_get_ns();
 		fsleep(BIT(err->rdt_exponent));
+		spdm_stats_time(&spdm->stats.wait_ns, start);
 		waited += BIT(err->rdt_exponent);
 
 		spdm_encode_respond_if_ready(riy, sizeof(riy), req[0], req[1],
@@ -284,7 +292,10 @@ int spdm_exchange(struct spdm_state *spdm, size_t req_len, u32 timeout_us,
 			/* Another ERROR ended the wait: handle it below */
 		}
 		if (err.code == SPDM_ERR_BUSY) {
+			u64 start = ktime_get_ns();
+
 			usleep_range(1000, 2000);
+			spdm_stats_time(&spdm->stats.wait_ns, start);
 			continue;
 		}
 		if (err.code == SPDM_ERR_REQUEST_RESYNCH)
@@ -405,6 +416,7 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 		spdm_destroy(spdm);
 		return ERR_PTR(ret);
 	}
+	spdm_debugfs_add(spdm, dev_name(spdm->class_dev));
 	scoped_guard(rwsem_write, &spdm_states_rwsem)
 		list_add_tail(&spdm->node, &spdm_states);
 	spdm_netlink_notify(spdm, SPDM_EVENT_ADDED);
@@ -452,6 +464,7 @@ void spdm_destroy(struct spdm_state *spdm)
 		scoped_guard(rwsem_write, &spdm_states_rwsem)
 			list_del_init(&spdm->node);
 	}
+	spdm_debugfs_del(spdm);
 	spdm_sysfs_del(spdm);
 	for (i = 0; i < SPDM_MAX_SLOTS; i++)
 		spdm_drop_slot(spdm, i);
@@ -532,6 +545,7 @@ static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
 				   const u8 *caller_context)
 {
 	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
+	u64 start = ktime_get_ns();
 	int ret;
 
 	lockdep_assert_held(&spdm->lock);
@@ -562,6 +576,8 @@ static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
 		strscpy(spdm->error, "none");
 	WRITE_ONCE(spdm->state, ret ? SPDM_DEV_STATE_FAILED :
 			       SPDM_DEV_STATE_AUTHENTICATED);
+	spdm->stats.calls++;
+	spdm_stats_time(&spdm->stats.call_ns, start);
 	return ret;
 }
 
@@ -646,7 +662,11 @@ int spdm_measure_keep(struct spdm_state *spdm,
 			ret = spdm_authenticate_state(spdm, p->slot, NULL, NULL);
 		}
 		if (!ret) {
+			u64 start = ktime_get_ns();
+
 			ret = spdm_measure_locked(spdm, p, keep);
+			spdm->stats.calls++;
+			spdm_stats_time(&spdm->stats.call_ns, start);
 			if (spdm_meas_untrusted(ret)) {
 				WRITE_ONCE(spdm->state, SPDM_DEV_STATE_FAILED);
 				authed = true;
@@ -713,6 +733,7 @@ static int __init spdm_init(void)
 	ret = spdm_sysfs_init();
 	if (ret)
 		return ret;
+	spdm_debugfs_init();
 	spdm_keyring = keyring_alloc(".spdm", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
 				     current_cred(),
 				     (KEY_POS_ALL & ~KEY_POS_SETATTR) |
@@ -722,6 +743,7 @@ static int __init spdm_init(void)
 	if (IS_ERR(spdm_keyring)) {
 		ret = PTR_ERR(spdm_keyring);
 		spdm_keyring = NULL;
+		spdm_debugfs_exit();
 		spdm_sysfs_exit();
 		pr_err("cannot create the .spdm keyring (%d)\n", ret);
 		return ret;
@@ -729,6 +751,7 @@ static int __init spdm_init(void)
 	ret = spdm_netlink_init();
 	if (ret) {
 		key_put(spdm_keyring);
+		spdm_debugfs_exit();
 		spdm_sysfs_exit();
 		pr_err("cannot register the netlink family (%d)\n", ret);
 		return ret;
@@ -744,6 +767,7 @@ static void __exit spdm_exit(void)
 	spdm_cert_exit();
 	key_put(spdm_keyring);
 	spdm_sysfs_exit();
+	spdm_debugfs_exit();
 }
 
 module_init(spdm_init);

@@ -200,6 +200,7 @@ EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_vca_done);
 int spdm_transcript_begin(struct spdm_state *spdm)
 {
 	struct spdm_transcript *t = &spdm->transcript;
+	u64 start = ktime_get_ns();
 	int ret;
 
 	t->len = t->vca_len;
@@ -208,6 +209,7 @@ int spdm_transcript_begin(struct spdm_state *spdm)
 	if (!ret)
 		ret = crypto_shash_update(t->desc, t->buf, t->vca_len);
 	t->hashing = !ret;
+	spdm_stats_time(&spdm->stats.crypto_ns, start);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_begin);
@@ -255,7 +257,10 @@ int spdm_transcript_append(struct spdm_state *spdm, const void *buf,
 	int ret;
 
 	if (t->hashing) {
+		u64 start = ktime_get_ns();
+
 		ret = crypto_shash_update(t->desc, buf, len);
+		spdm_stats_time(&spdm->stats.crypto_ns, start);
 		if (ret || !t->keep)
 			return ret;
 	}
@@ -273,11 +278,15 @@ EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_append);
 int spdm_transcript_final(struct spdm_state *spdm, u8 *digest)
 {
 	struct spdm_transcript *t = &spdm->transcript;
+	u64 start = ktime_get_ns();
+	int ret;
 
 	if (!t->hashing)
 		return -EINVAL;
 	t->hashing = false;
-	return crypto_shash_final(t->desc, digest);
+	ret = crypto_shash_final(t->desc, digest);
+	spdm_stats_time(&spdm->stats.crypto_ns, start);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(spdm_transcript_final);
 
@@ -568,6 +577,7 @@ int spdm_verify_transcript(struct spdm_state *spdm, const char *context,
 	u8 msg[SPDM_PREFIX_SIZE + SPDM_MAX_HASH_SIZE];
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	size_t h = spdm->hash->size;
+	u64 start;
 	int ret;
 
 	if (spdm->version >= SPDM_VER_12) {
@@ -577,11 +587,15 @@ int spdm_verify_transcript(struct spdm_state *spdm, const char *context,
 		ret = spdm_transcript_final(spdm, msg + SPDM_PREFIX_SIZE);
 		if (ret)
 			return ret;
+		start = ktime_get_ns();
 		ret = spdm_hash(spdm->shash, msg, SPDM_PREFIX_SIZE + h, digest);
 	} else {
 		ret = spdm_transcript_final(spdm, digest);
+		start = ktime_get_ns();
 	}
-	if (ret)
-		return ret;
-	return spdm_verify(spdm->leaf_key, spdm->asym, spdm->hash, digest, sig);
+	if (!ret)
+		ret = spdm_verify(spdm->leaf_key, spdm->asym, spdm->hash,
+				  digest, sig);
+	spdm_stats_time(&spdm->stats.crypto_ns, start);
+	return ret;
 }

@@ -9,6 +9,7 @@
 #include <crypto/hash.h>
 #include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/spdm.h>
@@ -101,6 +102,35 @@ struct spdm_transcript {
 };
 
 /**
+ * struct spdm_stats - what a responder's exchanges cost, for benchmarks
+ *	(debugfs spdm/<name>/stats)
+ * @requests: requests sent, retries and RESPOND_IF_READY included
+ * @tx_bytes: SPDM bytes of those requests
+ * @rx_bytes: SPDM bytes of their responses
+ * @wait_ns: time spent waiting for the responder (in the transport, and
+ *	for Busy and ResponseNotReady)
+ * @crypto_ns: time spent hashing, verifying signatures and validating
+ *	chains
+ * @calls: authentications and measurements
+ * @call_ns: their total time; minus @wait_ns, the requester's own time
+ */
+struct spdm_stats {
+	u64 requests;
+	u64 tx_bytes;
+	u64 rx_bytes;
+	u64 wait_ns;
+	u64 crypto_ns;
+	u64 calls;
+	u64 call_ns;
+};
+
+/* Add the time since @start (ktime_get_ns()) to a counter of stats */
+static inline void spdm_stats_time(u64 *counter, u64 start)
+{
+	*counter += ktime_get_ns() - start;
+}
+
+/**
  * struct spdm_meas_log - the result of one spdm_measure()
  * @record: the measurement blocks as the responder sent them, from every
  *	response (already validated by the codec)
@@ -188,6 +218,8 @@ struct spdm_slot {
  * @meas: the last measurements taken, NULL before
  * @mel: the measurement extension log, NULL before it was fetched
  * @mel_len: its length
+ * @stats: costs, for benchmarks
+ * @debugfs: the responder's directory in debugfs
  * @state: where the responder stands; read without @lock
  * @class_dev: the responder's device in the class "spdm"
  * @node: entry in spdm_states
@@ -221,6 +253,8 @@ struct spdm_state {
 	struct spdm_meas_log *meas;
 	u8 *mel;
 	size_t mel_len;
+	struct spdm_stats stats;
+	struct dentry *debugfs;
 
 	enum spdm_dev_state state;
 	struct list_head node;
@@ -313,6 +347,10 @@ void spdm_netlink_notify_locked(struct spdm_state *spdm,
 
 /* sysfs.c */
 int spdm_sysfs_add(struct spdm_state *spdm, const char *name);
+void spdm_debugfs_add(struct spdm_state *spdm, const char *name);
+void spdm_debugfs_del(struct spdm_state *spdm);
+void spdm_debugfs_init(void);
+void spdm_debugfs_exit(void);
 void spdm_sysfs_del(struct spdm_state *spdm);
 void spdm_sysfs_refresh(struct spdm_state *spdm);
 int spdm_sysfs_init(void);
