@@ -477,3 +477,20 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_parse_cb,
 			      ctx) < 0 ? -1 : 0;
 }
+
+/**
+ * nl_parse_nested() - index the attributes nested in @nest by type
+ * @nest: a nest attribute, validated as MNL_TYPE_NESTED
+ * @tb: max + 1 entries, cleared here
+ * @max: the highest type kept
+ *
+ * Return: 0, or -1 if the nested attributes overrun the nest.
+ */
+int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+		    unsigned int max)
+{
+	const void *ctx[2] = { tb, (const void *)(uintptr_t)max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	return mnl_attr_parse_nested(nest, nl_parse_cb, ctx) < 0 ? -1 : 0;
+}

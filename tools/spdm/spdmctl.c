@@ -32,6 +32,8 @@ static void usage(FILE *f)
 	      "  attach mctp NET EID                    attach an MCTP endpoint\n"
 	      "  detach DEV                             detach an MCTP endpoint\n"
 	      "  monitor [dev|sig|all] [--count N]      follow events\n"
+	      "  meas DEV [--index N] [--nonce HEX] [--slot N] [--raw] [--new]\n"
+	      "       [--unsigned]                      take measurements\n"
 	      "\n"
 	      "  -j, --json     JSON output      -p, --pretty  indented JSON\n"
 	      "  -h, --help     this text        -V, --version its version\n",
@@ -785,6 +787,8 @@ static const struct {
 	{ "attach", cmd_attach },
 	{ "detach", cmd_detach },
 	{ "monitor", cmd_monitor },
+	{ "meas", cmd_meas },
+	{ "measurements", cmd_meas },
 };
 
 int main(int argc, char **argv)

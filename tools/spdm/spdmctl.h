@@ -61,6 +61,8 @@ int nl_listen(struct nl *nl, nl_msg_cb cb, void *data);
 const char *nl_strerror(const struct nl *nl, char *buf, size_t size);
 int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	     unsigned int max);
+int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+		    unsigned int max);
 
 /* util.c */
 extern bool json_out;		/* -j */
@@ -103,6 +105,61 @@ struct spdm_sig {
 	size_t transcript_len;
 };
 
+/* evidence.c: signed measurements and their evidence (EVIDENCE.md) */
+#define EVIDENCE_FORMAT		"kspdm-evidence"
+#define EVIDENCE_VERSION	1
+
+/* One measurement block */
+struct meas_block {
+	uint8_t index;
+	uint8_t type;			/* enum spdm_meas_type */
+	bool raw;			/* raw bit stream rather than digest */
+	uint8_t *value;
+	size_t len;
+};
+
+/*
+ * Measurements and, when signed, the evidence to verify them: what
+ * meas-get returns and what an evidence file holds.  Offsets and the
+ * fields after them are -1 or NULL when absent.
+ */
+struct evidence {
+	char *device;
+	uint8_t version;		/* SPDMVersion, 0x10 to 0x13 */
+	int slot;
+	uint16_t hash_algo;		/* the kernel's enum hash_algo */
+	char *asym_algo;
+	char *meas_hash_algo;		/* a hash name or "raw" */
+	uint8_t *transcript;		/* L1/L2 without the signature */
+	size_t transcript_len;
+	uint8_t *sig;
+	size_t sig_len;
+	int64_t meas_offset;
+	int64_t req_nonce_offset;
+	int64_t rsp_nonce_offset;
+	bool has_prefix;
+	uint8_t prefix[SPDM_PREFIX_LEN];
+	uint8_t *chain;			/* DER certificates, root first */
+	size_t chain_len;
+	int count;			/* TotalNumberOfMeasurementIndices */
+	int content_changed;		/* enum spdm_meas_changed */
+	struct meas_block *blocks;
+	size_t num_blocks;
+};
+
+extern const char *const meas_type_names[];
+extern const char *const meas_changed_names[];
+const char *meas_type_name(unsigned int type);
+const char *meas_changed_name(unsigned int changed);
+char *b64_encode(const uint8_t *buf, size_t len);
+void evidence_init(struct evidence *ev);
+void evidence_free(struct evidence *ev);
+struct json_object *evidence_json(const struct evidence *ev);
+
+/* meas.c */
+int cmd_meas(struct nl *nl, int argc, char **argv);
+
+/* sig.c */
 const EVP_MD *sig_hash_md(uint16_t hash_algo);
 const char *sig_hash_name(uint16_t hash_algo);
 int sig_verify(EVP_PKEY *key, bool pss, const EVP_MD *md,
