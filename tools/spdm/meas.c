@@ -438,3 +438,81 @@ int cmd_meas(struct nl *nl, int argc, char **argv)
 	evidence_free(&r.ev);
 	return EXIT_OK;
 }
+
+/* What signed evidence lacks, or NULL if it is complete */
+static const char *evidence_missing(const struct evidence *ev)
+{
+	if (!ev->sig)
+		return "a signature";
+	if (!ev->transcript || !ev->transcript_len)
+		return "the transcript";
+	if (ev->slot < 0)
+		return "the slot";
+	if (!ev->asym_algo || !ev->meas_hash_algo)
+		return "the algorithms";
+	if (ev->meas_offset < 0 || ev->req_nonce_offset < 0 ||
+	    ev->rsp_nonce_offset < 0)
+		return "the offsets";
+	if (ev->version >= 0x12 && !ev->has_prefix)
+		return "the combined prefix";
+	if (!ev->chain || !ev->chain_len)
+		return "the certificate chain";
+	return NULL;
+}
+
+/**
+ * cmd_evidence() - spdmctl evidence: write signed measurements to a file
+ * @nl: the connection
+ * @argc: the arguments after "evidence"
+ * @argv: them
+ *
+ * Return: an exit code.
+ */
+int cmd_evidence(struct nl *nl, int argc, char **argv)
+{
+	struct json_object *obj;
+	struct meas_opts o;
+	struct meas_reply r;
+	const char *missing, *s;
+	char *text;
+	int ret;
+
+	ret = meas_args(argc, argv, true, &o);
+	if (ret)
+		return ret;
+	if (meas_get(nl, &o, &r) < 0) {
+		evidence_free(&r.ev);
+		return nl_fail(nl, "measurements of", o.name);
+	}
+	ret = EXIT_FAIL;
+	missing = evidence_missing(&r.ev);
+	if (missing) {
+		err_msg("evidence of %s: the kernel's reply lacks %s", o.name,
+			missing);
+		goto out;
+	}
+	if (o.have_nonce &&
+	    ((uint64_t)r.ev.req_nonce_offset + SPDM_NONCE_LEN >
+	     r.ev.transcript_len ||
+	     memcmp(r.ev.transcript + r.ev.req_nonce_offset, o.nonce,
+		    SPDM_NONCE_LEN))) {
+		err_msg("evidence of %s: the transcript does not hold the nonce given",
+			o.name);
+		goto out;
+	}
+	obj = evidence_json(&r.ev);
+	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+					   JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (asprintf(&text, "%s\n", s) < 0) {
+		err_msg("evidence of %s: out of memory", o.name);
+	} else {
+		if (!write_out(o.out, text, strlen(text)))
+			ret = EXIT_OK;
+		free(text);
+	}
+	json_object_put(obj);
+out:
+	evidence_free(&r.ev);
+	return ret;
+}

@@ -34,6 +34,9 @@ static void usage(FILE *f)
 	      "  monitor [dev|sig|all] [--count N]      follow events\n"
 	      "  meas DEV [--index N] [--nonce HEX] [--slot N] [--raw] [--new]\n"
 	      "       [--unsigned]                      take measurements\n"
+	      "  evidence DEV [--index N] [--nonce HEX] [--slot N] [--raw]\n"
+	      "       [-o FILE]                         signed measurements\n"
+	      "                                         and their evidence\n"
 	      "\n"
 	      "  -j, --json     JSON output      -p, --pretty  indented JSON\n"
 	      "  -h, --help     this text        -V, --version its version\n",
@@ -789,6 +792,7 @@ static const struct {
 	{ "monitor", cmd_monitor },
 	{ "meas", cmd_meas },
 	{ "measurements", cmd_meas },
+	{ "evidence", cmd_evidence },
 };
 
 int main(int argc, char **argv)

@@ -158,6 +158,7 @@ struct json_object *evidence_json(const struct evidence *ev);
 
 /* meas.c */
 int cmd_meas(struct nl *nl, int argc, char **argv);
+int cmd_evidence(struct nl *nl, int argc, char **argv);
 
 /* sig.c */
 const EVP_MD *sig_hash_md(uint16_t hash_algo);
