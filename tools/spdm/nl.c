@@ -458,6 +458,26 @@ static int nl_parse_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * Whether the attributes from @attrs fill the @len bytes there exactly:
+ * libmnl's walk stops quietly at an attribute that overruns them.
+ */
+static bool nl_attrs_fit(const void *attrs, size_t len)
+{
+	const struct nlattr *a = attrs;
+	size_t off = 0;
+
+	while (len - off >= sizeof(*a)) {
+		a = (const struct nlattr *)((const char *)attrs + off);
+		if (a->nla_len < sizeof(*a) || a->nla_len > len - off)
+			return false;
+		off += MNL_ALIGN(a->nla_len);
+		if (off >= len)
+			return true;
+	}
+	return off == len;
+}
+
 /**
  * nl_parse() - index the attributes of a genetlink message by type
  * @nlh: the message
@@ -472,7 +492,11 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	const void *ctx[2] = { tb, (const void *)(uintptr_t)max };
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr)))
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct genlmsghdr)) ||
+	    !nl_attrs_fit(mnl_nlmsg_get_payload_offset(nlh,
+						       sizeof(struct genlmsghdr)),
+			  nlh->nlmsg_len -
+			  mnl_nlmsg_size(sizeof(struct genlmsghdr))))
 		return -1;
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_parse_cb,
 			      ctx) < 0 ? -1 : 0;
@@ -492,5 +516,8 @@ int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 	const void *ctx[2] = { tb, (const void *)(uintptr_t)max };
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
+	if (!nl_attrs_fit(mnl_attr_get_payload(nest),
+			  mnl_attr_get_payload_len(nest)))
+		return -1;
 	return mnl_attr_parse_nested(nest, nl_parse_cb, ctx) < 0 ? -1 : 0;
 }
