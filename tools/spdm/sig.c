@@ -79,6 +79,27 @@ const char *sig_hash_name(uint16_t hash_algo)
 	return "unknown";
 }
 
+/**
+ * sig_hash_by_name() - the kernel hash_algo of a name sig_hash_name() gives
+ * @name: e.g. "sha384"
+ *
+ * Return: the enum hash_algo, or -1 for a name SPDM does not use.
+ */
+int sig_hash_by_name(const char *name)
+{
+	static const uint16_t algos[] = {
+		HASH_ALGO_SHA256, HASH_ALGO_SHA384, HASH_ALGO_SHA512,
+		SPDMCTL_HASH_SHA3_256, SPDMCTL_HASH_SHA3_384,
+		SPDMCTL_HASH_SHA3_512,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(algos); i++)
+		if (!strcmp(name, sig_hash_name(algos[i])))
+			return algos[i];
+	return -1;
+}
+
 /* r || s as a DER ECDSA-Sig-Value; returns its length or -1 */
 static int sig_ecdsa_der(const uint8_t *sig, size_t half, uint8_t **der)
 {

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 	      "  evidence DEV [--index N] [--nonce HEX] [--slot N] [--raw]\n"
 	      "       [-o FILE]                         signed measurements\n"
 	      "                                         and their evidence\n"
+	      "  verify FILE [--ca ROOT] [--nonce HEX]  check an evidence file\n"
 	      "\n"
 	      "  -j, --json     JSON output      -p, --pretty  indented JSON\n"
 	      "  -h, --help     this text        -V, --version its version\n",
@@ -793,6 +794,7 @@ static const struct {
 	{ "meas", cmd_meas },
 	{ "measurements", cmd_meas },
 	{ "evidence", cmd_evidence },
+	{ "verify", cmd_verify },
 };
 
 int main(int argc, char **argv)
@@ -835,6 +837,9 @@ int main(int argc, char **argv)
 			break;
 	if (i == ARRAY_SIZE(commands))
 		return usage_err("unknown command '%s'", cmd);
+	/* verify needs no kernel */
+	if (commands[i].fn == cmd_verify)
+		return cmd_verify(NULL, argc - 1, argv + 1);
 
 	if (nl_open(&nl) < 0) {
 		if (errno == ENOENT)

@@ -108,6 +108,19 @@ struct spdm_sig {
 /* evidence.c: signed measurements and their evidence (EVIDENCE.md) */
 #define EVIDENCE_FORMAT		"kspdm-evidence"
 #define EVIDENCE_VERSION	1
+#define EVIDENCE_MAX_FILE	(64 * 1024 * 1024)
+#define MEAS_CONTEXT		"responder-measurements signing"
+
+/* A signature algorithm by its spdm name (as in sysfs) */
+struct asym_info {
+	const char *name;		/* e.g. "ecdsa-p384" */
+	uint32_t spdm_bit;		/* BaseAsymAlgo */
+	bool rsa;
+	bool pss;			/* RSASSA-PSS rather than PKCS#1 v1.5 */
+	int bits;			/* RSA modulus or EC field size */
+	int curve;			/* OpenSSL NID of the curve (ECDSA) */
+	size_t sig_len;
+};
 
 /* One measurement block */
 struct meas_block {
@@ -151,18 +164,26 @@ extern const char *const meas_type_names[];
 extern const char *const meas_changed_names[];
 const char *meas_type_name(unsigned int type);
 const char *meas_changed_name(unsigned int changed);
+const struct asym_info *asym_by_name(const char *name);
 char *b64_encode(const uint8_t *buf, size_t len);
+int b64_decode(const char *s, size_t len, uint8_t **out, size_t *out_len);
 void evidence_init(struct evidence *ev);
 void evidence_free(struct evidence *ev);
 struct json_object *evidence_json(const struct evidence *ev);
+int evidence_parse(struct json_object *obj, struct evidence *ev, char *why,
+		   size_t size);
 
 /* meas.c */
 int cmd_meas(struct nl *nl, int argc, char **argv);
 int cmd_evidence(struct nl *nl, int argc, char **argv);
 
+/* verify.c */
+int cmd_verify(struct nl *nl, int argc, char **argv);
+
 /* sig.c */
 const EVP_MD *sig_hash_md(uint16_t hash_algo);
 const char *sig_hash_name(uint16_t hash_algo);
+int sig_hash_by_name(const char *name);
 int sig_verify(EVP_PKEY *key, bool pss, const EVP_MD *md,
 	       const uint8_t *prefix, const uint8_t *msg, size_t msg_len,
 	       const uint8_t *sig, size_t sig_len, const char **why);
