@@ -326,8 +326,11 @@ static void print_bits(uint32_t v, const char *const *names, size_t n)
 		printf("%s0x%x", sep, v);
 }
 
-/* What a value with a known structure says, after its hex */
-static void meas_value_text(const struct meas_block *b)
+/*
+ * What a value with a known structure says, after its hex; a device mode
+ * takes two more lines, indented by @indent
+ */
+static void meas_value_text(const struct meas_block *b, int indent)
 {
 	struct spdm_meas_block blk = {
 		.index = b->index,
@@ -354,13 +357,13 @@ static void meas_value_text(const struct meas_block *b)
 	putchar('\n');
 	if (b->type == SPDM_MEAS_TYPE_DEVICE_MODE &&
 	    !spdm_meas_device_mode(&blk, &mode)) {
-		printf("%36soperational mode: capabilities ", "");
+		printf("%*soperational mode: capabilities ", indent, "");
 		print_bits(mode.op_mode_caps, op_mode_bits,
 			   ARRAY_SIZE(op_mode_bits));
 		printf(", state ");
 		print_bits(mode.op_mode_state, op_mode_bits,
 			   ARRAY_SIZE(op_mode_bits));
-		printf("\n%36sdevice mode: capabilities ", "");
+		printf("\n%*sdevice mode: capabilities ", indent, "");
 		print_bits(mode.dev_mode_caps, dev_mode_bits,
 			   ARRAY_SIZE(dev_mode_bits));
 		printf(", state ");
@@ -402,7 +405,7 @@ static void meas_text(const struct evidence *ev)
 			printf("type-%-14u  ", b->type);
 		printf("%-6s  ", b->raw ? "raw" : "digest");
 		print_hex(b->value, b->len, MEAS_TEXT_MAX);
-		meas_value_text(b);
+		meas_value_text(b, 5 + 2 + 19 + 2 + 6 + 2);
 	}
 }
 
@@ -514,5 +517,231 @@ int cmd_evidence(struct nl *nl, int argc, char **argv)
 	json_object_put(obj);
 out:
 	evidence_free(&r.ev);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* mel                                                                  */
+/* ------------------------------------------------------------------ */
+
+struct mel_reply {
+	char *name;
+	uint8_t *mel;
+	size_t len;
+	bool got;
+	bool bad;		/* the reply is malformed */
+};
+
+static int mel_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SPDM_A_MEAS_MAX + 1];
+	struct mel_reply *r = data;
+	const char *s;
+
+	if (r->got)
+		return MNL_CB_OK;
+	r->got = true;
+	if (nl_parse(nlh, tb, SPDM_A_MEAS_MAX) < 0) {
+		r->bad = true;
+		return MNL_CB_ERROR;
+	}
+	s = attr_str(tb[SPDM_A_MEAS_NAME]);
+	if (s)
+		r->name = strdup(s);
+	if (tb[SPDM_A_MEAS_MEL]) {
+		r->len = mnl_attr_get_payload_len(tb[SPDM_A_MEAS_MEL]);
+		r->mel = memdup(mnl_attr_get_payload(tb[SPDM_A_MEAS_MEL]),
+				r->len);
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * Decode the whole log into @entries (pointing into @mel): the header,
+ * then exactly NumberOfEntries entries filling the entries' length, and
+ * nothing after them.  Returns the number of entries, or -1 with @why.
+ */
+static long mel_decode(const uint8_t *mel, size_t len,
+		       struct spdm_mel_entry **entries, char *why,
+		       size_t size)
+{
+	struct spdm_mel_hdr hdr;
+	size_t off, end, n = 0;
+	int ret;
+
+	*entries = NULL;
+	ret = spdm_decode_mel_header(mel, len, &hdr);
+	if (ret < 0) {
+		snprintf(why, size, "its header does not decode (%s)",
+			 strerror(-ret));
+		return -1;
+	}
+	if (hdr.entries_len > len - SPDM_MEL_HDR_SIZE) {
+		snprintf(why, size, "its header announces %u bytes of entries, only %zu follow",
+			 hdr.entries_len, len - SPDM_MEL_HDR_SIZE);
+		return -1;
+	}
+	end = SPDM_MEL_HDR_SIZE + (size_t)hdr.entries_len;
+	if (end != len) {
+		snprintf(why, size, "%zu bytes follow its entries", len - end);
+		return -1;
+	}
+	/* The header decoder checked that this many entries fit */
+	*entries = calloc(hdr.num_entries ? hdr.num_entries : 1,
+			  sizeof(**entries));
+	if (!*entries) {
+		snprintf(why, size, "out of memory");
+		return -1;
+	}
+	for (off = SPDM_MEL_HDR_SIZE; off < end; n++) {
+		if (n == hdr.num_entries) {
+			snprintf(why, size, "it has more than the %u entries its header announces",
+				 hdr.num_entries);
+			return -1;
+		}
+		ret = spdm_decode_mel_entry(mel + off, end - off,
+					    &(*entries)[n]);
+		if (ret < 0) {
+			snprintf(why, size, "entry %zu (at byte %zu) does not decode (%s)",
+				 n, off, strerror(-ret));
+			return -1;
+		}
+		off += ret;
+	}
+	if (n != hdr.num_entries) {
+		snprintf(why, size, "it has %zu entries, its header announces %u",
+			 n, hdr.num_entries);
+		return -1;
+	}
+	return n;
+}
+
+static void mel_text(const char *name, size_t len,
+		     const struct spdm_mel_entry *entries, long n)
+{
+	long i;
+
+	printf("%s: measurement extension log, %ld entr%s, %zu bytes\n", name,
+	       n, n == 1 ? "y" : "ies", len);
+	if (!n)
+		return;
+	printf("%9s  %5s  %-19s  %-6s  %s\n", "mel-index", "index", "type",
+	       "form", "value");
+	for (i = 0; i < n; i++) {
+		const struct spdm_mel_entry *e = &entries[i];
+		struct meas_block b = {
+			.index = e->meas_index,
+			.type = e->type,
+			.raw = e->raw,
+			.value = (uint8_t *)e->value,
+			.len = e->value_len,
+		};
+
+		printf("%9u  %5u  %-19s  %-6s  ", e->mel_index, e->meas_index,
+		       meas_type_name(e->type) ?: "?",
+		       e->raw ? "raw" : "digest");
+		print_hex(e->value, e->value_len, MEAS_TEXT_MAX);
+		meas_value_text(&b, 9 + 2 + 5 + 2 + 19 + 2 + 6 + 2);
+	}
+}
+
+static struct json_object *mel_json(const char *name,
+				    const struct spdm_mel_entry *entries,
+				    long n)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	long i;
+
+	json_add_str(o, "name", name);
+	json_add_int(o, "num_entries", n);
+	for (i = 0; i < n; i++) {
+		const struct spdm_mel_entry *e = &entries[i];
+		struct json_object *je = json_object_new_object();
+
+		json_add_int(je, "mel_index", e->mel_index);
+		json_add_int(je, "index", e->meas_index);
+		json_add_str(je, "type", meas_type_name(e->type) ?: "?");
+		json_object_object_add(je, "raw",
+				       json_object_new_boolean(e->raw));
+		json_add_hex(je, "value", e->value, e->value_len);
+		json_object_array_add(a, je);
+	}
+	json_object_object_add(o, "entries", a);
+	return o;
+}
+
+/**
+ * cmd_mel() - spdmctl mel: the measurement extension log
+ * @nl: the connection
+ * @argc: the arguments after "mel"
+ * @argv: them
+ *
+ * Return: an exit code.
+ */
+int cmd_mel(struct nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], why[160];
+	struct spdm_mel_entry *entries = NULL;
+	const char *name = NULL, *out = NULL;
+	struct mel_reply r = { 0 };
+	struct nlmsghdr *nlh;
+	int ret = EXIT_FAIL, i;
+	long n;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o")) {
+			out = argv[++i];
+			if (!out)
+				return usage_err("-o takes a file name%s", "");
+		} else if (argv[i][0] == '-' || name) {
+			return usage_err("mel: unexpected '%s'", argv[i]);
+		} else {
+			name = argv[i];
+		}
+	}
+	if (!name)
+		return usage_err("mel: which device?%s", "");
+
+	nlh = nl_start(nl, buf, SPDM_CMD_MEL_GET, false);
+	mnl_attr_put_strz(nlh, SPDM_A_MEAS_NAME, name);
+	if (nl_talk(nl, nlh, mel_cb, &r) < 0) {
+		if (r.bad) {
+			nl->err = EBADMSG;
+			snprintf(nl->ext_msg, sizeof(nl->ext_msg),
+				 "the reply is malformed");
+			nl->ext_attr[0] = '\0';
+		}
+		ret = nl_fail(nl, "measurement extension log of", name);
+		goto out;
+	}
+	if (!r.mel) {
+		err_msg("measurement extension log of %s: the reply has no log",
+			name);
+		goto out;
+	}
+	if (out) {
+		if (!write_out(out, r.mel, r.len))
+			ret = EXIT_OK;
+		goto out;
+	}
+	n = mel_decode(r.mel, r.len, &entries, why, sizeof(why));
+	if (n < 0) {
+		err_msg("measurement extension log of %s: %s", name, why);
+		goto out;
+	}
+	if (json_out) {
+		struct json_object *o = mel_json(r.name ?: name, entries, n);
+
+		json_print(o);
+		json_object_put(o);
+	} else {
+		mel_text(r.name ?: name, r.len, entries, n);
+	}
+	ret = EXIT_OK;
+out:
+	free(entries);
+	free(r.mel);
+	free(r.name);
 	return ret;
 }

@@ -38,6 +38,7 @@ static void usage(FILE *f)
 	      "       [-o FILE]                         signed measurements\n"
 	      "                                         and their evidence\n"
 	      "  verify FILE [--ca ROOT] [--nonce HEX]  check an evidence file\n"
+	      "  mel DEV [-o FILE]                      measurement extension log\n"
 	      "\n"
 	      "  -j, --json     JSON output      -p, --pretty  indented JSON\n"
 	      "  -h, --help     this text        -V, --version its version\n",
@@ -795,6 +796,7 @@ static const struct {
 	{ "measurements", cmd_meas },
 	{ "evidence", cmd_evidence },
 	{ "verify", cmd_verify },
+	{ "mel", cmd_mel },
 };
 
 int main(int argc, char **argv)

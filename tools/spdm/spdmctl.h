@@ -176,6 +176,7 @@ int evidence_parse(struct json_object *obj, struct evidence *ev, char *why,
 /* meas.c */
 int cmd_meas(struct nl *nl, int argc, char **argv);
 int cmd_evidence(struct nl *nl, int argc, char **argv);
+int cmd_mel(struct nl *nl, int argc, char **argv);
 
 /* verify.c */
 int cmd_verify(struct nl *nl, int argc, char **argv);
