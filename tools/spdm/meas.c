@@ -106,15 +106,19 @@ static int meas_cb(const struct nlmsghdr *nlh, void *data)
 	if (!s || v < 0x10 || v > 0x1f)
 		return meas_bad(r, "the reply lacks the device's name or SPDM version");
 	ev->device = strdup(s);
+	if (!ev->device)
+		return meas_bad(r, "out of memory");
 	ev->version = v;
 	a = tb[SPDM_A_MEAS_HASH_ALGO];
 	if (!a || mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 		return meas_bad(r, "the reply lacks the hash algorithm");
 	ev->hash_algo = mnl_attr_get_u16(a);
-	if ((s = attr_str(tb[SPDM_A_MEAS_ASYM_ALGO])))
-		ev->asym_algo = strdup(s);
-	if ((s = attr_str(tb[SPDM_A_MEAS_MEAS_HASH_ALGO])))
-		ev->meas_hash_algo = strdup(s);
+	if ((s = attr_str(tb[SPDM_A_MEAS_ASYM_ALGO])) &&
+	    !(ev->asym_algo = strdup(s)))
+		return meas_bad(r, "out of memory");
+	if ((s = attr_str(tb[SPDM_A_MEAS_MEAS_HASH_ALGO])) &&
+	    !(ev->meas_hash_algo = strdup(s)))
+		return meas_bad(r, "out of memory");
 	ev->slot = attr_u8(tb[SPDM_A_MEAS_SLOT]);
 	ev->count = attr_u8(tb[SPDM_A_MEAS_COUNT]);
 	ev->content_changed = attr_u8(tb[SPDM_A_MEAS_CONTENT_CHANGED]);
@@ -178,6 +182,10 @@ static int meas_cb(const struct nlmsghdr *nlh, void *data)
 	if ((uint64_t)off < tlen) {
 		ev->sig_len = tlen - off;
 		ev->sig = memdup(full + off, ev->sig_len);
+		if (!ev->sig) {
+			free(full);
+			return meas_bad(r, "out of memory");
+		}
 	}
 	ev->transcript = full;
 	ev->transcript_len = off;
