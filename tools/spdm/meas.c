@@ -388,7 +388,8 @@ static void meas_text(const struct evidence *ev)
 	printf("%s: SPDM %u.%u, %zu measurement block%s, ", ev->device,
 	       (ev->version >> 4) & 0xf, ev->version & 0xf, ev->num_blocks,
 	       ev->num_blocks == 1 ? "" : "s");
-	if (ev->sig)
+	/* The kernel names the slot of signed measurements only */
+	if (ev->slot >= 0)
 		printf("signed by slot %d (%s, %s)", ev->slot,
 		       ev->asym_algo ?: "?", sig_hash_name(ev->hash_algo));
 	else
