@@ -207,8 +207,12 @@ static void nl_reset(struct nl *nl)
  */
 struct nlmsghdr *nl_start(struct nl *nl, void *buf, uint8_t cmd, bool dump)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
+
+	/* libmnl before 1.0.5 leaves the padding of attributes as it was */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = nl->family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0);
@@ -341,6 +345,7 @@ int nl_open(struct nl *nl)
 	int one = 1, ret;
 
 	memset(nl, 0, sizeof(*nl));
+	memset(buf, 0, sizeof(buf));
 	nl->buf = malloc(NL_BUF_SIZE);
 	if (!nl->buf)
 		return -1;
