@@ -203,13 +203,13 @@ static int hex_decode(const char *s, size_t len, uint8_t **out, size_t *out_len)
 		char c = s[i];
 		int v;
 
-		if (c >= '0' && c <= '9')
+		if (c >= '0' && c <= '9') {
 			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
+		} else if (c >= 'a' && c <= 'f') {
 			v = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
+		} else if (c >= 'A' && c <= 'F') {
 			v = c - 'A' + 10;
-		else {
+		} else {
 			free(buf);
 			return -1;
 		}

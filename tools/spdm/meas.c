@@ -58,6 +58,17 @@ static uint8_t *memdup(const void *p, size_t len)
 	return q;
 }
 
+/* A copy of string attribute @a in *@out, if present; -1 if out of memory */
+static int attr_dup(const struct nlattr *a, char **out)
+{
+	const char *s = attr_str(a);
+
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -1;
+}
+
 static int meas_block(struct meas_reply *r, const struct nlattr *nest,
 		      struct meas_block *b)
 {
@@ -113,11 +124,8 @@ static int meas_cb(const struct nlmsghdr *nlh, void *data)
 	if (!a || mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 		return meas_bad(r, "the reply lacks the hash algorithm");
 	ev->hash_algo = mnl_attr_get_u16(a);
-	if ((s = attr_str(tb[SPDM_A_MEAS_ASYM_ALGO])) &&
-	    !(ev->asym_algo = strdup(s)))
-		return meas_bad(r, "out of memory");
-	if ((s = attr_str(tb[SPDM_A_MEAS_MEAS_HASH_ALGO])) &&
-	    !(ev->meas_hash_algo = strdup(s)))
+	if (attr_dup(tb[SPDM_A_MEAS_ASYM_ALGO], &ev->asym_algo) ||
+	    attr_dup(tb[SPDM_A_MEAS_MEAS_HASH_ALGO], &ev->meas_hash_algo))
 		return meas_bad(r, "out of memory");
 	ev->slot = attr_u8(tb[SPDM_A_MEAS_SLOT]);
 	ev->count = attr_u8(tb[SPDM_A_MEAS_COUNT]);

@@ -65,9 +65,14 @@ struct walk {
 	const uint8_t *rsp_nonce;
 };
 
-static void __attribute__((format(printf, 4, 5)))
-report(struct verify *v, const char *check, enum result r, const char *fmt,
-       ...)
+static void report(struct verify *v, const char *check, enum result r,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int why_set(char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One line of the output, or an element of the "checks" array with -j */
+static void report(struct verify *v, const char *check, enum result r,
+		   const char *fmt, ...)
 {
 	char detail[512];
 	va_list ap;
@@ -90,8 +95,8 @@ report(struct verify *v, const char *check, enum result r, const char *fmt,
 	}
 }
 
-static int __attribute__((format(printf, 3, 4)))
-why_set(char *why, size_t size, const char *fmt, ...)
+/* Put the reason in @why; returns -1 */
+static int why_set(char *why, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -369,7 +374,7 @@ static EVP_PKEY *check_chain(struct verify *v, const struct evidence *ev,
 		       "the leaf certificate's key usage does not allow digital signatures");
 		goto out;
 	}
-	v->root_trusted = v->ca != NULL;
+	v->root_trusted = !!v->ca;
 	if (v->ca)
 		report(v, "chain", CHECK_OK,
 		       "%d certificate%s, each issued and signed by the one before it, valid to a certificate of %s; leaf key %s",
@@ -770,7 +775,7 @@ static void check_nonce(struct verify *v, const struct walk *w)
 
 /* ------------------------------------------------------------------ */
 
-static void verdict(struct verify *v, const char *device)
+static void print_verdict(struct verify *v, const char *device)
 {
 	bool ok = !v->failed;
 
@@ -852,11 +857,11 @@ int cmd_verify(struct nl *nl, int argc, char **argv)
 	evidence_init(&ev);
 	if (json_out)
 		v.checks = json_object_new_array();
-	if (read_file(v.file, EVIDENCE_MAX_FILE, &buf, &len, why, sizeof(why)) ||
-	    !(obj = parse_json(buf, len, why, sizeof(why))) ||
-	    evidence_parse(obj, &ev, why, sizeof(why))) {
+	if (!read_file(v.file, EVIDENCE_MAX_FILE, &buf, &len, why, sizeof(why)))
+		obj = parse_json(buf, len, why, sizeof(why));
+	if (!obj || evidence_parse(obj, &ev, why, sizeof(why))) {
 		report(&v, "format", CHECK_FAIL, "%s", why);
-		verdict(&v, NULL);
+		print_verdict(&v, NULL);
 		goto out;
 	}
 	asym = asym_by_name(ev.asym_algo);
@@ -871,7 +876,7 @@ int cmd_verify(struct nl *nl, int argc, char **argv)
 	check_transcript(&v, &ev, asym, &w);
 	check_measurements(&v, &ev, &w);
 	check_nonce(&v, &w);
-	verdict(&v, ev.device);
+	print_verdict(&v, ev.device);
 out:
 	json_object_put(v.checks);
 	json_object_put(obj);
