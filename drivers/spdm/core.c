@@ -681,6 +681,7 @@ int spdm_measure_keep(struct spdm_state *spdm,
 		spdm_sysfs_refresh(spdm);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(spdm_measure_keep);
 
 /**
  * spdm_measure() - take measurements of a responder
