@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: whole authentication flows against a scripted responder that
- * replays generated vectors, and concurrent callers on one state
+ * KUnit: whole authentication and measurement flows against a scripted
+ * responder that replays generated vectors, and concurrent callers on one
+ * state
  */
 
 #include <kunit/device.h>
@@ -98,15 +99,77 @@ static struct spdm_state *spdm_test_state(struct kunit *test,
 	return spdm;
 }
 
-static const void *spdm_flow_gen(const void *prev, char *desc)
+/* Whether a flow takes measurements (replayed by flow_measure) */
+static bool spdm_flow_measures(const struct spdm_test_flow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_phases; i++)
+		if (f->phases[i].kind == SPDM_TEST_MEASURE)
+			return true;
+	return false;
+}
+
+/* The flows after @prev that take measurements, or that do not */
+static const void *spdm_flow_next(const void *prev, char *desc,
+				  bool measures)
 {
 	const struct spdm_test_flow *t = prev;
 
-	t = t ? t + 1 : spdm_test_flow_table;
-	if (t >= spdm_test_flow_table + spdm_test_n_flows)
-		return NULL;
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
-	return t;
+	for (t = t ? t + 1 : spdm_test_flow_table;
+	     t < spdm_test_flow_table + spdm_test_n_flows; t++) {
+		if (spdm_flow_measures(t) == measures) {
+			strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+			return t;
+		}
+	}
+	return NULL;
+}
+
+static const void *spdm_flow_gen(const void *prev, char *desc)
+{
+	return spdm_flow_next(prev, desc, false);
+}
+
+static const void *spdm_meas_flow_gen(const void *prev, char *desc)
+{
+	return spdm_flow_next(prev, desc, true);
+}
+
+static int spdm_test_play(struct kunit *test, struct spdm_state *spdm,
+			  struct spdm_script *s,
+			  const struct spdm_test_phase *p)
+{
+	struct spdm_auth_params params = {
+		.slot = p->slot, .nonce = p->nonce, .context = p->context,
+	};
+
+	s->phase = p;
+	s->step = 0;
+	return spdm_authenticate(spdm, &params);
+}
+
+/* Play an authentication phase and check its result */
+static void spdm_test_auth_phase(struct kunit *test, struct spdm_state *spdm,
+				 struct spdm_script *s,
+				 const struct spdm_test_flow *f, size_t i)
+{
+	const struct spdm_test_phase *p = &f->phases[i];
+	int ret;
+
+	ret = spdm_test_play(test, spdm, s, p);
+	KUNIT_EXPECT_EQ_MSG(test, ret, p->expect, "phase %zu: %s", i,
+			    spdm->error);
+	KUNIT_EXPECT_FALSE(test, s->failed);
+	KUNIT_EXPECT_EQ_MSG(test, s->step, p->n_steps,
+			    "phase %zu: script not played to its end", i);
+	KUNIT_EXPECT_EQ(test, spdm_authenticated(spdm), !p->expect);
+	if (p->expect)
+		return;
+	KUNIT_EXPECT_EQ(test, spdm->version, f->version);
+	KUNIT_EXPECT_EQ(test, spdm->asym->bit, f->asym);
+	KUNIT_EXPECT_EQ(test, spdm->hash->bit, f->hash);
+	KUNIT_EXPECT_STREQ(test, spdm->error, "none");
 }
 
 static void flow_replay(struct kunit *test)
@@ -121,30 +184,194 @@ static void flow_replay(struct kunit *test)
 	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
 			       kr);
 
-	for (i = 0; i < f->n_phases; i++) {
-		const struct spdm_test_phase *p = &f->phases[i];
-		struct spdm_auth_params params = {
-			.slot = p->slot,
-			.nonce = p->nonce,
-			.context = p->context,
-		};
-		int ret;
+	for (i = 0; i < f->n_phases; i++)
+		spdm_test_auth_phase(test, spdm, &s, f, i);
+}
 
-		s.phase = p;
-		s.step = 0;
-		ret = spdm_authenticate(spdm, &params);
-		KUNIT_EXPECT_EQ_MSG(test, ret, p->expect,
-				    "phase %zu: %s", i, spdm->error);
-		KUNIT_EXPECT_FALSE(test, s.failed);
-		KUNIT_EXPECT_EQ_MSG(test, s.step, p->n_steps,
-				    "phase %zu: script not played to its end", i);
-		KUNIT_EXPECT_EQ(test, spdm_authenticated(spdm), !p->expect);
-		if (p->expect)
-			continue;
-		KUNIT_EXPECT_EQ(test, spdm->version, f->version);
-		KUNIT_EXPECT_EQ(test, spdm->asym->bit, f->asym);
-		KUNIT_EXPECT_EQ(test, spdm->hash->bit, f->hash);
-		KUNIT_EXPECT_STREQ(test, spdm->error, "none");
+/* The last MEASUREMENTS of a phase (a MEL exchange may follow it) */
+static const struct spdm_test_step *
+spdm_test_last_meas(const struct spdm_test_phase *p)
+{
+	size_t i = p->n_steps;
+
+	while (i--)
+		if (p->steps[i].rsp && p->steps[i].rsp_len > 1 &&
+		    p->steps[i].rsp[1] == SPDM_MEASUREMENTS)
+			return &p->steps[i];
+	return NULL;
+}
+
+/*
+ * Verify a kept L1/L2 and its signature without the core's transcript
+ * code: DSP0274 1.2+ signs the combined prefix and the hash of L1/L2,
+ * 1.0 and 1.1 the hash of L1/L2 itself.
+ */
+static int spdm_test_verify_l1(struct kunit *test, struct spdm_state *spdm,
+			       const u8 *l1, size_t len, const u8 *sig)
+{
+	static const char context[] = "responder-measurements signing";
+	u8 msg[SPDM_PREFIX_SIZE + SPDM_MAX_HASH_SIZE];
+	size_t h = spdm->hash->size, clen = strlen(context);
+	u8 digest[SPDM_MAX_HASH_SIZE];
+	char ver[20];
+	int i;
+
+	if (spdm->version < SPDM_VER_12) {
+		KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, l1, len, digest), 0);
+		return spdm_verify(spdm->leaf_key, spdm->asym, spdm->hash,
+				   digest, sig);
+	}
+	snprintf(ver, sizeof(ver), "dmtf-spdm-v1.%u.*", spdm->version & 0xf);
+	for (i = 0; i < 4; i++)
+		memcpy(msg + 16 * i, ver, 16);
+	memset(msg + 64, 0, SPDM_PREFIX_SIZE - 64 - clen);
+	memcpy(msg + SPDM_PREFIX_SIZE - clen, context, clen);
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, l1, len,
+					msg + SPDM_PREFIX_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, spdm_hash(spdm->shash, msg, SPDM_PREFIX_SIZE + h,
+					digest), 0);
+	return spdm_verify(spdm->leaf_key, spdm->asym, spdm->hash, digest, sig);
+}
+
+/* The evidence of a signed log: L1/L2, its offsets and its signature */
+static void spdm_test_evidence(struct kunit *test, struct spdm_state *spdm,
+			       const struct spdm_test_phase *p)
+{
+	const struct spdm_meas_log *log = spdm->meas;
+	u8 *copy;
+
+	KUNIT_ASSERT_NOT_NULL(test, log->transcript);
+	KUNIT_ASSERT_EQ(test, log->transcript_len, p->l1_len);
+	KUNIT_EXPECT_MEMEQ(test, log->transcript, p->l1, p->l1_len);
+	KUNIT_EXPECT_EQ(test, log->meas_off, p->meas_off);
+	KUNIT_EXPECT_EQ(test, log->meas_off, spdm->version >= SPDM_VER_12 ?
+			spdm->transcript.vca_len : 0);
+	KUNIT_EXPECT_EQ(test, log->req_nonce_off, p->req_nonce_off);
+	KUNIT_EXPECT_EQ(test, log->rsp_nonce_off, p->rsp_nonce_off);
+	KUNIT_ASSERT_LE(test, log->rsp_nonce_off + SPDM_NONCE_SIZE,
+			log->transcript_len);
+	KUNIT_ASSERT_LE(test, log->req_nonce_off + SPDM_NONCE_SIZE,
+			log->transcript_len);
+	KUNIT_EXPECT_EQ(test, log->transcript[log->meas_off + 1],
+			SPDM_GET_MEASUREMENTS);
+	KUNIT_EXPECT_MEMEQ(test, log->transcript + log->req_nonce_off, p->nonce,
+			   SPDM_NONCE_SIZE);
+	KUNIT_EXPECT_MEMEQ(test, log->transcript + log->rsp_nonce_off,
+			   spdm->last_rsp_nonce, SPDM_NONCE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, spdm_test_verify_l1(test, spdm, log->transcript,
+						  log->transcript_len,
+						  log->sig), 0);
+	/* ... and not once a byte of it changes */
+	copy = kunit_kmalloc(test, log->transcript_len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	memcpy(copy, log->transcript, log->transcript_len);
+	copy[log->req_nonce_off] ^= 1;
+	KUNIT_EXPECT_EQ(test, spdm_test_verify_l1(test, spdm, copy,
+						  log->transcript_len,
+						  log->sig), -EKEYREJECTED);
+}
+
+/* Play a measurement phase and check the log, or the failure */
+static void spdm_test_meas_phase(struct kunit *test, struct spdm_state *spdm,
+				 struct spdm_script *s,
+				 const struct spdm_test_flow *f, size_t i)
+{
+	const struct spdm_test_phase *p = &f->phases[i];
+	struct spdm_meas_params params = {
+		.slot = p->slot,
+		.index = p->index,
+		.nonce = p->nonce,
+		.context = p->context,
+		.raw = p->raw,
+		.new_meas = p->new_meas,
+		.nosig = p->nosig,
+	};
+	const struct spdm_meas_log *old = spdm->meas, *log;
+	const struct spdm_test_step *last;
+	const u8 *old_mel = spdm->mel;
+	enum spdm_dev_state state;
+	int ret;
+
+	s->phase = p;
+	s->step = 0;
+	ret = spdm_measure_keep(spdm, &params, p->keep, NULL, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, ret, p->expect, "phase %zu: %s", i,
+			    spdm->error);
+	KUNIT_EXPECT_FALSE(test, s->failed);
+	KUNIT_EXPECT_EQ_MSG(test, s->step, p->n_steps,
+			    "phase %zu: script not played to its end", i);
+	if (p->expect) {
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(spdm->error, p->error),
+					  "phase %zu: error \"%s\", want \"%s\"",
+					  i, spdm->error, p->error);
+		/* The previous log and extension log stay */
+		KUNIT_EXPECT_PTR_EQ(test, spdm->meas, old);
+		KUNIT_EXPECT_PTR_EQ(test, spdm->mel, old_mel);
+		state = READ_ONCE(spdm->state);
+		KUNIT_EXPECT_EQ(test, state, p->untrusted ?
+				SPDM_DEV_STATE_FAILED :
+				SPDM_DEV_STATE_AUTHENTICATED);
+		return;
+	}
+
+	KUNIT_EXPECT_TRUE(test, spdm_authenticated(spdm));
+	KUNIT_EXPECT_EQ(test, spdm->leaf_slot, p->slot);
+	log = spdm->meas;
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	KUNIT_EXPECT_EQ(test, log->index, p->index);
+	KUNIT_EXPECT_EQ(test, log->raw, p->raw);
+	KUNIT_EXPECT_EQ(test, log->n_blocks, p->n_blocks);
+	KUNIT_EXPECT_EQ(test, log->count, p->count);
+	KUNIT_EXPECT_EQ(test, log->is_signed, p->is_signed);
+	KUNIT_EXPECT_EQ(test, log->content_changed, p->content_changed);
+	KUNIT_ASSERT_EQ(test, log->record_len, p->record_len);
+	if (p->record_len)
+		KUNIT_EXPECT_MEMEQ(test, log->record, p->record,
+				   p->record_len);
+
+	if (p->is_signed) {
+		last = spdm_test_last_meas(p);
+		KUNIT_ASSERT_NOT_NULL(test, last);
+		KUNIT_EXPECT_EQ(test, log->slot, p->slot);
+		KUNIT_ASSERT_NOT_NULL(test, log->sig);
+		KUNIT_EXPECT_MEMEQ(test, log->sig,
+				   last->rsp + last->rsp_len - spdm->asym->sig_len,
+				   spdm->asym->sig_len);
+	} else {
+		KUNIT_EXPECT_NULL(test, log->sig);
+	}
+	if (p->l1)
+		spdm_test_evidence(test, spdm, p);
+	else
+		KUNIT_EXPECT_NULL(test, log->transcript);
+
+	if (p->mel) {
+		KUNIT_ASSERT_EQ(test, spdm->mel_len, p->mel_len);
+		KUNIT_EXPECT_MEMEQ(test, spdm->mel, p->mel, p->mel_len);
+	} else {
+		KUNIT_EXPECT_NULL(test, spdm->mel);
+	}
+}
+
+/*
+ * Measurement flows: authentication, then spdm_measure_keep() calls with
+ * the flow's nonce and context, every request checked byte for byte
+ */
+static void flow_measure(struct kunit *test)
+{
+	const struct spdm_test_flow *f = test->param_value;
+	struct spdm_script s = { .test = test };
+	struct spdm_state *spdm;
+	size_t i;
+
+	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	for (i = 0; i < f->n_phases; i++) {
+		if (f->phases[i].kind == SPDM_TEST_MEASURE)
+			spdm_test_meas_phase(test, spdm, &s, f, i);
+		else
+			spdm_test_auth_phase(test, spdm, &s, f, i);
 	}
 }
 
@@ -211,19 +438,6 @@ static const char *spdm_test_show(struct kunit *test, struct spdm_state *spdm,
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_GT(test, attr->show(dev, attr, buf), 0);
 	return buf;
-}
-
-static int spdm_test_play(struct kunit *test, struct spdm_state *spdm,
-			  struct spdm_script *s,
-			  const struct spdm_test_phase *p)
-{
-	struct spdm_auth_params params = {
-		.slot = p->slot, .nonce = p->nonce, .context = p->context,
-	};
-
-	s->phase = p;
-	s->step = 0;
-	return spdm_authenticate(spdm, &params);
 }
 
 /* A transport's leaf check and result notification */
@@ -1033,6 +1247,7 @@ static void netlink_refused(struct kunit *test)
 
 static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
+	KUNIT_CASE_PARAM(flow_measure, spdm_meas_flow_gen),
 	KUNIT_CASE(flow_zero_nonce),
 	KUNIT_CASE(flow_sysfs),
 	KUNIT_CASE(flow_transport_hooks),

@@ -28,13 +28,55 @@ struct spdm_test_step {
 };
 
 /**
- * struct spdm_test_phase - one call of spdm_authenticate()
+ * enum spdm_test_phase_kind - what a phase calls
+ * @SPDM_TEST_AUTH: spdm_authenticate()
+ * @SPDM_TEST_MEASURE: spdm_measure_keep() on the authenticated state
+ */
+enum spdm_test_phase_kind {
+	SPDM_TEST_AUTH,
+	SPDM_TEST_MEASURE,
+};
+
+/**
+ * struct spdm_test_phase - one call of spdm_authenticate() or spdm_measure()
  * @nonce: 32-byte requester nonce passed by the caller
  * @context: 8-byte RequesterContext (used from SPDM 1.3 on)
- * @slot: slot to challenge
- * @steps: the exchanges, in order
+ * @slot: slot to challenge, or the slot expected to sign measurements (the
+ *	one authenticated last, so that no authentication runs first)
+ * @steps: the exchanges, in order (NULL if the call sends nothing)
  * @n_steps: number of @steps
  * @expect: expected return value (0 or a negative errno)
+ * @kind: which call
+ *
+ * The fields below are for %SPDM_TEST_MEASURE phases only.  What is asked:
+ *
+ * @index: GET_MEASUREMENTS Param2: one index or 0xff for all
+ * @raw: raw bit streams (SPDM 1.2+)
+ * @new_meas: NewMeasurementRequested (SPDM 1.3)
+ * @nosig: no signature
+ * @keep: keep L1/L2 in the log as evidence
+ *
+ * After a failure:
+ *
+ * @error: a substring of spdm->error
+ * @untrusted: the failure leaves the responder failed, not authenticated
+ *
+ * After a success, what spdm->meas and spdm->mel hold:
+ *
+ * @n_blocks: number of blocks in the record
+ * @count: TotalNumberOfMeasurementIndices of the one-index-at-a-time
+ *	fallback, 0 when everything came in one response
+ * @is_signed: the log is signed
+ * @content_changed: ContentChanged of the signed response, SPDM_MEAS_CHANGED_*
+ * @record: the measurement blocks of every response, NULL if none
+ * @record_len: length of @record
+ * @l1: the kept L1/L2 without the signature (signed and @keep), else NULL
+ * @l1_len: length of @l1
+ * @meas_off: offset of the first GET_MEASUREMENTS in @l1
+ * @req_nonce_off: offset of the requester's nonce in @l1
+ * @rsp_nonce_off: offset of the responder's nonce in @l1
+ * @mel: the measurement extension log (SPDM 1.3 with MEL_CAP), else NULL
+ * @mel_len: length of @mel
  */
 struct spdm_test_phase {
 	const u8 *nonce;
@@ -43,6 +85,30 @@ struct spdm_test_phase {
 	const struct spdm_test_step *steps;
 	size_t n_steps;
 	int expect;
+	enum spdm_test_phase_kind kind;
+
+	u8 index;
+	bool raw;
+	bool new_meas;
+	bool nosig;
+	bool keep;
+
+	const char *error;
+	bool untrusted;
+
+	u8 n_blocks;
+	u8 count;
+	bool is_signed;
+	u8 content_changed;
+	const u8 *record;
+	size_t record_len;
+	const u8 *l1;
+	size_t l1_len;
+	size_t meas_off;
+	size_t req_nonce_off;
+	size_t rsp_nonce_off;
+	const u8 *mel;
+	size_t mel_len;
 };
 
 /**
@@ -54,7 +120,8 @@ struct spdm_test_phase {
  * @version: negotiated version expected (0x10..0x13) when phases succeed
  * @asym: expected BaseAsymSel bit
  * @hash: expected BaseHashSel bit
- * @phases: spdm_authenticate() calls on the same state, in order
+ * @phases: spdm_authenticate() and spdm_measure() calls on the same state,
+ *	in order
  * @n_phases: number of @phases
  */
 struct spdm_test_flow {

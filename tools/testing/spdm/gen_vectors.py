@@ -36,18 +36,30 @@ from cryptography.hazmat.primitives.asymmetric.utils import \
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from spdm_model import (  # noqa: E402  (after the path set-up)
-    ALGORITHMS, ASYM_BY_BIT, ASYMS, CAP_CERT, CAP_CHAL, CAP_MEAS_SIG,
-    CAPABILITIES, CERT_HDR_LEN, CERTIFICATE, CHALLENGE, CHALLENGE_AUTH,
-    CONTEXT_LEN, DIGESTS, ERR_BUSY, ERR_INVALID_REQUEST,
-    ERR_REQUEST_RESYNCH, ERR_RESPONSE_NOT_READY, ERR_UNSUPPORTED_REQUEST,
-    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS, GET_VERSION,
+    ALGORITHMS, ASYM_BY_BIT, ASYMS, CAP_CERT, CAP_CHAL, CAP_MEAS_NO_SIG,
+    CAP_MEAS_SIG, CAP_MEL, CAPABILITIES, CERT_HDR_LEN, CERTIFICATE,
+    CHALLENGE, CHALLENGE_AUTH, CHALLENGE_AUTH_CONTEXT, CONTEXT_LEN, DIGESTS,
+    ERR_BUSY, ERR_INVALID_REQUEST, ERR_LARGE_RESPONSE, ERR_REQUEST_RESYNCH,
+    ERR_RESPONSE_NOT_READY, ERR_RESPONSE_TOO_LARGE, ERR_UNSUPPORTED_REQUEST,
+    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS,
+    GET_MEASUREMENT_EXTENSION_LOG, GET_MEASUREMENTS, GET_VERSION,
     HASH_BY_BIT, HASHES, INTER_USAGE, KEYTYPES, LEAF_USAGE,
-    NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION,
-    ChainSet, bits_of, der_size, der_split, encode_algorithms, encode_capabilities,
-    encode_certificate, encode_challenge, encode_challenge_auth,
-    encode_digests, encode_error, encode_get_capabilities,
-    encode_get_certificate, encode_negotiate_algorithms, encode_version,
-    issue, key_usage, signing_prefix, spdm_chain, u16, u32)
+    MEAS_CHANGED_NO, MEAS_CHANGED_YES, MEAS_INDEX_DEVICE_MODE,
+    MEAS_INDEX_MANIFEST, MEAS_OP_ALL, MEAS_OP_COUNT, MEAS_RAW_BIT_STREAM,
+    MEAS_REQ_NEW, MEAS_REQ_RAW, MEAS_REQ_SIG, MEAS_TYPE_DEVICE_MODE,
+    MEAS_TYPE_FIRMWARE, MEAS_TYPE_HW_CONFIG, MEAS_TYPE_INFORMATIONAL,
+    MEAS_TYPE_MANIFEST, MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION,
+    MEASUREMENT_EXTENSION_LOG, MEASUREMENTS, MEASUREMENTS_CONTEXT,
+    MEL_RSP_HDR_LEN, NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY,
+    ROOT_USAGE, VERSION, ChainSet, bits_of, der_size, der_split,
+    encode_algorithms, encode_capabilities, encode_certificate,
+    encode_challenge, encode_challenge_auth, encode_digests, encode_error,
+    encode_get_capabilities, encode_get_certificate,
+    encode_get_measurements, encode_get_mel, encode_measurement_block,
+    encode_measurements, encode_mel, encode_mel_response,
+    encode_negotiate_algorithms, encode_version, issue, key_usage,
+    measurements_nonce_pos, signed_message, signing_prefix, spdm_chain, u16,
+    u24, u32)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, 'vectors', 'spdm_vectors.inc')
@@ -71,6 +83,10 @@ CODE_NAMES = {
     CHALLENGE: ('CHALLENGE', 'challenge'),
     CHALLENGE_AUTH: ('CHALLENGE_AUTH', 'challenge_auth'),
     RESPOND_IF_READY: ('RESPOND_IF_READY', 'respond_if_ready'),
+    GET_MEASUREMENTS: ('GET_MEASUREMENTS', 'get_meas'),
+    MEASUREMENTS: ('MEASUREMENTS', 'meas'),
+    GET_MEASUREMENT_EXTENSION_LOG: ('GET_MEL', 'get_mel'),
+    MEASUREMENT_EXTENSION_LOG: ('MEL', 'mel'),
     ERROR: ('ERROR', 'error'),
 }
 
@@ -78,6 +94,8 @@ ERROR_NAMES = {
     ERR_INVALID_REQUEST: 'InvalidRequest',
     ERR_BUSY: 'Busy',
     ERR_UNSUPPORTED_REQUEST: 'UnsupportedRequest',
+    ERR_RESPONSE_TOO_LARGE: 'ResponseTooLarge',
+    ERR_LARGE_RESPONSE: 'LargeResponse',
     ERR_RESPONSE_NOT_READY: 'ResponseNotReady',
     ERR_REQUEST_RESYNCH: 'RequestResynch',
 }
@@ -137,11 +155,14 @@ class Fault:
     """Misbehaviour for the @nth request (0-based, per phase) with @code.
 
     Exactly one of: @error (answer with an ERROR message), @drop (answer
-    nothing), @mutate (a function applied to the normal response).
+    nothing), @mutate (a function applied to the normal response), or for
+    MEASUREMENTS @presign (a function applied to the response before it is
+    signed and added to L1/L2, so that it is the only problem:
+    presign(body, request, responder) -> body).
     """
 
     def __init__(self, code, nth=0, *, error=None, data=0, ext=b'',
-                 drop=False, mutate=None, note=''):
+                 drop=False, mutate=None, presign=None, note=''):
         self.code = code
         self.nth = nth
         self.error = error
@@ -149,6 +170,7 @@ class Fault:
         self.ext = ext
         self.drop = drop
         self.mutate = mutate
+        self.presign = presign
         self.note = note            # shown in the step comment
 
 
@@ -175,6 +197,10 @@ def no_response(code, nth=0):
 
 def mutate(code, fn, note, nth=0):
     return Fault(code, nth, mutate=fn, note=note)
+
+
+def presign(fn, note, nth=0):
+    return Fault(GET_MEASUREMENTS, nth, presign=fn, note=note)
 
 
 # Response mutations
@@ -224,15 +250,93 @@ class Slot:
         self.key = certs[-1].key
 
 
+class Meas:
+    """A measurement the responder model holds: DMTF type @mtype (without
+    the raw bit stream bit), reported as a digest of @value unless @raw or
+    raw bit streams are requested."""
+
+    def __init__(self, index, mtype, value, raw=False):
+        self.index = index
+        self.mtype = mtype
+        self.value = value
+        self.raw = raw
+
+    def block(self, h, raw_requested):
+        if self.raw or raw_requested:
+            return encode_measurement_block(
+                self.index, self.mtype | MEAS_RAW_BIT_STREAM, self.value)
+        return encode_measurement_block(self.index, self.mtype,
+                                        h(self.value))
+
+
+FIRMWARE = b'kspdm model firmware 1.0.0'
+FIRMWARE_UPDATED = b'kspdm model firmware 1.0.1'
+
+
+def meas_set(kind, v):
+    """The measurements of a modelled device.
+
+    'contiguous': indices 1..N, what kspdm's one-index-at-a-time fallback
+    walks; 'full': also the manifest (0xFD) and the device mode (0xFE);
+    'none': no measurement at all.
+    """
+    if kind == 'none':
+        return []
+    blocks = [
+        Meas(1, MEAS_TYPE_ROM, b'kspdm model immutable ROM'),
+        Meas(2, MEAS_TYPE_FIRMWARE, FIRMWARE),
+        Meas(3, MEAS_TYPE_HW_CONFIG, b'kspdm model hardware configuration'),
+        Meas(4, MEAS_TYPE_VERSION, b'1.0.0', raw=True),
+        Meas(5, MEAS_TYPE_SVN, struct.pack('<Q', 3), raw=True),
+    ]
+    if v >= 0x13:
+        blocks.append(Meas(6, MEAS_TYPE_INFORMATIONAL,
+                           b'kspdm model informational', raw=True))
+    if kind == 'full':
+        blocks += [
+            Meas(MEAS_INDEX_MANIFEST, MEAS_TYPE_MANIFEST,
+                 b'kspdm model measurement manifest'),
+            # Normal operational mode; no debug mode is or was active
+            Meas(MEAS_INDEX_DEVICE_MODE, MEAS_TYPE_DEVICE_MODE,
+                 struct.pack('<IIII', 0x4, 0x4, 0x1f, 0x0), raw=True),
+        ]
+    return blocks
+
+
+def mel_of(blocks, size):
+    """A measurement extension log of at least @size bytes: one entry per
+    measurement (its raw value), then informational entries."""
+    entries = [(n + 1, m.index, m.mtype | MEAS_RAW_BIT_STREAM, m.value)
+               for n, m in enumerate(blocks)]
+    while len(encode_mel(entries)) < size:
+        n = len(entries) + 1
+        entries.append((n, 1, MEAS_TYPE_INFORMATIONAL | MEAS_RAW_BIT_STREAM,
+                        b'kspdm model log entry %03d ' % n + bytes(
+                            (n * 7 + i) & 0xFF for i in range(64))))
+    return encode_mel(entries)
+
+
+class ErrorAnswer(Exception):
+    """The responder model answers with ERROR @code."""
+
+    def __init__(self, code, data=0, ext=b''):
+        super().__init__(code)
+        self.code = code
+        self.data = data
+        self.ext = ext
+
+
 class Responder:
     """A scripted SPDM responder (the device side of one flow).
 
-    It answers requests like a conforming device, keeps its own transcript
-    (M1) for CHALLENGE_AUTH, and applies the Faults of the current phase.
+    It answers requests like a conforming device, keeps its own transcripts
+    (VCA, M1 for CHALLENGE_AUTH, L1 for MEASUREMENTS) and applies the Faults
+    of the current phase.
     """
 
     def __init__(self, *, suite, versions, slots, dts, flags,
-                 echo_nonce=False, bad_chain_hash=False):
+                 echo_nonce=False, bad_chain_hash=False, meas=(),
+                 too_large_all=False, mel=None, mel_portion=None):
         self.asym = suite.asym
         self.hash = suite.hash
         self.versions = versions
@@ -241,7 +345,15 @@ class Responder:
         self.flags = flags
         self.echo_nonce = echo_nonce
         self.bad_chain_hash = bad_chain_hash
+        self.meas = list(meas)
+        self.too_large_all = too_large_all      # ResponseTooLarge for 0xFF
+        self.mel = mel
+        self.mel_portion = mel_portion          # at most this per answer
+        self.changed = False        # measurements changed since signed
+        self.last_nonce = None      # of the last signed response
         self.transcript = b''
+        self.vca = b''
+        self.l1 = b''
         self.start_phase([])
 
     def start_phase(self, faults):
@@ -249,6 +361,13 @@ class Responder:
         self.seen = {}
         self.pending = None     # request deferred by ResponseNotReady
         self.note = ''
+
+    def change_measurements(self):
+        """The mutable firmware (index 2) is updated."""
+        for m in self.meas:
+            if m.index == 2:
+                m.value = FIRMWARE_UPDATED
+        self.changed = True
 
     def handle(self, req):
         """Answer @req; returns the response bytes or None (no answer)."""
@@ -259,6 +378,9 @@ class Responder:
         self.note = fault.note if fault else ''
         if code == GET_VERSION:
             self.transcript = b''
+            self.vca = b''
+        if code not in (GET_MEASUREMENTS, RESPOND_IF_READY):
+            self.l1 = b''
         if fault and fault.drop:
             return None
         if fault and fault.error is not None:
@@ -269,13 +391,18 @@ class Responder:
         if code == RESPOND_IF_READY:
             req, self.pending = self.pending, None
             assert req is not None, 'RESPOND_IF_READY without pending request'
-        rsp = self.answer(req)
+        try:
+            rsp = self.answer(req, fault)
+        except ErrorAnswer as e:
+            return encode_error(req[0], e.code, e.data, e.ext)
         if fault and fault.mutate:
             rsp = fault.mutate(rsp)
         self.transcript += req + rsp
+        if req[1] in (GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS):
+            self.vca += req + rsp
         return rsp
 
-    def answer(self, req):
+    def answer(self, req, fault=None):
         v, code = req[0], req[1]
         if code == GET_VERSION:
             return encode_version(self.versions)
@@ -297,6 +424,10 @@ class Responder:
             return encode_certificate(v, slot, portion, rem)
         if code == CHALLENGE:
             return self.challenge_auth(req)
+        if code == GET_MEASUREMENTS:
+            return self.measurements(req, fault)
+        if code == GET_MEASUREMENT_EXTENSION_LOG:
+            return self.extension_log(req)
         raise AssertionError('unexpected request %s' % req.hex())
 
     def challenge_auth(self, req):
@@ -305,18 +436,72 @@ class Responder:
         chain_hash = self.slots[slot].digest
         if self.bad_chain_hash:
             chain_hash = bytes([chain_hash[0] ^ 0xFF]) + chain_hash[1:]
+        self.last_nonce = nonce if self.echo_nonce else os.urandom(NONCE_LEN)
         rsp = encode_challenge_auth(
-            v, slot, chain_hash,
-            nonce if self.echo_nonce else os.urandom(NONCE_LEN),
+            v, slot, chain_hash, self.last_nonce,
             context=req[4 + NONCE_LEN:4 + NONCE_LEN + CONTEXT_LEN])
         m1 = self.transcript + req + rsp
         return rsp + self.sign(v, m1, self.slots[slot].key)
 
-    def sign(self, v, m1, key):
-        if v < 0x12:
-            return self.asym.sign(key, m1, self.hash)
-        return self.asym.sign(key, signing_prefix(v) + self.hash(m1),
-                              self.hash)
+    def measurements(self, req, fault):
+        """MEASUREMENTS (DSP0274 10.11); L1 holds every unsigned exchange
+        since the last signed one, after VCA from 1.2 on."""
+        v, attrs, op = req[0], req[2], req[3]
+        signed = bool(attrs & MEAS_REQ_SIG)
+        raw = v >= 0x12 and bool(attrs & MEAS_REQ_RAW)
+        pos, slot = 4, 0
+        if signed:
+            pos += NONCE_LEN
+            if v >= 0x11:
+                slot = req[pos]
+                pos += 1
+        context = req[pos:pos + CONTEXT_LEN] if v >= 0x13 else b''
+        assert len(req) == pos + len(context), 'GET_MEASUREMENTS length'
+        param1, blocks = 0, []
+        if op == MEAS_OP_COUNT:
+            param1 = len(self.meas)
+        elif op == MEAS_OP_ALL:
+            if self.too_large_all:
+                raise ErrorAnswer(ERR_RESPONSE_TOO_LARGE)
+            blocks = self.meas
+        else:
+            blocks = [m for m in self.meas if m.index == op]
+            if not blocks:
+                raise ErrorAnswer(ERR_INVALID_REQUEST)
+        param2 = 0
+        if signed and v >= 0x11:
+            param2 = slot
+        if signed and v >= 0x12:
+            param2 |= MEAS_CHANGED_YES if self.changed else MEAS_CHANGED_NO
+        body = encode_measurements(v, param1, param2,
+                                   [m.block(self.hash, raw) for m in blocks],
+                                   os.urandom(NONCE_LEN), context=context)
+        if fault and fault.presign:
+            body = fault.presign(body, req, self)
+        if not signed:
+            self.l1 += req + body
+            return body
+        l1 = (self.vca if v >= 0x12 else b'') + self.l1 + req + body
+        self.l1 = b''
+        self.changed = False
+        pos = measurements_nonce_pos(body)
+        self.last_nonce = body[pos:pos + NONCE_LEN]
+        return body + self.sign(v, l1, self.slots[slot].key,
+                                MEASUREMENTS_CONTEXT)
+
+    def extension_log(self, req):
+        v, off, length = req[0], u32(req, 4), u32(req, 8)
+        if self.mel is None:
+            raise ErrorAnswer(ERR_UNSUPPORTED_REQUEST, req[1])
+        if off >= len(self.mel) or not length:
+            raise ErrorAnswer(ERR_INVALID_REQUEST)
+        portion = self.mel[off:off + min(length, self.mel_portion or length)]
+        return encode_mel_response(v, portion,
+                                   len(self.mel) - off - len(portion))
+
+    def sign(self, v, transcript, key, context=CHALLENGE_AUTH_CONTEXT):
+        return self.asym.sign(key, signed_message(v, transcript, self.hash,
+                                                  context), self.hash)
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +522,54 @@ class _Resynch(Exception):
     pass
 
 
-ERRNO_OF_ERROR = {ERR_UNSUPPORTED_REQUEST: 'EBADRQC'}
+# ErrorCode -> errno, as drivers/spdm/core.c maps them (Busy, ResponseNotReady
+# and RequestResynch are handled before)
+ERRNO_OF_ERROR = {
+    0x01: 'EINVAL', 0x02: 'ENOTCONN', 0x04: 'EBADE', 0x05: 'EREMOTEIO',
+    0x06: 'EILSEQ', 0x07: 'EBADRQC', 0x08: 'EALREADY', 0x09: 'EBADSLT',
+    0x0A: 'EUSERS', 0x0B: 'ENOLINK', 0x0C: 'ENETRESET', 0x0D: 'EMSGSIZE',
+    0x0E: 'E2BIG', 0x0F: 'EFBIG', 0x10: 'ECOMM', 0x11: 'EACCES',
+    0x41: 'ENOPROTOOPT', 0x44: 'ECANCELED', 0x45: 'ESRCH', 0xFF: 'EREMCHG',
+}
+
+# A failed check of signed measurements fails the authentication too
+# (spdm_meas_untrusted() in core.c)
+UNTRUSTED_ERRNOS = ('EKEYREJECTED', 'EEXIST', 'EPROTO', 'EBADMSG', 'ESTALE')
+
+MEAS_SIZE_MAX = 1 << 20         # SPDM_MAX_MEAS_LOG
+MEL_SIZE_MAX = 1 << 20          # SPDM_MAX_MEL
+MEL_CHUNK = 4096                # what kspdm asks for per request
+MAX_OPAQUE = 1024
+
+
+class MeasLog:
+    """What spdm_measure() leaves in spdm->meas, and the evidence."""
+
+    def __init__(self):
+        self.record = b''
+        self.n_blocks = 0
+        self.count = 0
+        self.is_signed = False
+        self.slot = 0
+        self.content_changed = 0
+        self.sig = None
+        self.transcript = None      # L1/L2 without the signature
+        self.meas_off = self.req_nonce_off = self.rsp_nonce_off = 0
+
+
+class MeasRsp:
+    """A decoded MEASUREMENTS."""
+
+    def __init__(self, rsp):
+        self.msg = rsp
+        self.total = 0
+        self.slot = 0
+        self.content_changed = 0
+        self.n_blocks = rsp[4]
+        self.record = b''
+        self.nonce = None
+        self.context = None
+        self.sig_off = len(rsp)
 
 
 class Requester:
@@ -352,6 +584,12 @@ class Requester:
         self.trusted_root = trusted_root        # DER or None
         self.validated = {}                     # slot -> (digest, chain)
         self.negotiated = None
+        self.flags = 0
+        self.vca = b''
+        self.leaf_slot = None
+        self.last_nonce = bytes(NONCE_LEN)
+        self.meas_log = None                    # spdm->meas
+        self.mel = None                         # spdm->mel
 
     def authenticate(self, link, nonce, context, slot):
         """Returns (errno name or None, reason tag or None)."""
@@ -386,8 +624,8 @@ class Requester:
             raise Failure('EBUSY', 'busy')
         raise Failure(ERRNO_OF_ERROR.get(rsp[2], 'EIO'), 'error-response')
 
-    def _exchange(self, req, want, min_len):
-        """Send @req until it gets a real answer; append both to M1."""
+    def _send(self, req):
+        """Send @req until it gets an answer other than an ERROR."""
         for _ in range(MAX_SENDS):
             rsp = self.link(req)
             self._check_header(req, rsp)
@@ -399,6 +637,11 @@ class Requester:
             rsp = self._respond_if_ready(req, rsp)
         if rsp[1] == ERROR:
             self._error(rsp)
+        return rsp
+
+    def _exchange(self, req, want, min_len):
+        """Send @req until it gets a real answer; append both to M1."""
+        rsp = self._send(req)
         if rsp[1] != want:
             raise Failure('ENOMSG', 'unexpected-code')
         if len(rsp) < min_len:
@@ -455,6 +698,8 @@ class Requester:
             raise Failure('EPROTO', 'algorithms')
         asym, h = ASYM_BY_BIT[asym_bit], HASH_BY_BIT[hash_bit]
         self.negotiated = (v, asym_bit, hash_bit)
+        self.flags = flags
+        self.vca = self.m1
 
         rsp = self._exchange(bytes([v, GET_DIGESTS, 0, 0]), DIGESTS, 4)
         provisioned = bits_of(rsp[3])
@@ -477,6 +722,8 @@ class Requester:
         req = encode_challenge(v, slot, 0, nonce, context)
         rsp = self._exchange(req, CHALLENGE_AUTH, 4)
         self._check_challenge_auth(v, rsp, slot, nonce, context, asym, h)
+        self.leaf_slot = slot
+        self.last_nonce = rsp[4 + h.size:4 + h.size + NONCE_LEN]
 
     def _get_chain(self, v, slot, max_portion):
         data, total = b'', None
@@ -538,6 +785,252 @@ class Requester:
         if not asym.verify(self._leaf_key(slot), rsp[off:], data, h):
             raise Failure('EKEYREJECTED', 'signature')
 
+    # -- measurements (drivers/spdm/meas.c) --
+
+    def measure(self, link, nonce, context, ph):
+        """spdm_measure_locked() on an authenticated device, for the
+        measurement PhaseSpec @ph.  Returns (errno name or None, reason
+        tag or None); on success self.meas_log is the new log."""
+        self.link = link
+        try:
+            self._measure(nonce, context, ph)
+            return None, None
+        except _Resynch:
+            return 'ECONNABORTED', 'error-response'
+        except Failure as f:
+            return f.errno, f.why
+
+    def _measure(self, nonce, context, ph):
+        v = self.negotiated[0]
+        if not self.flags & (CAP_MEAS_SIG | CAP_MEAS_NO_SIG):
+            raise Failure('EOPNOTSUPP', 'meas-cap')
+        if not ph.nosig and not self.flags & CAP_MEAS_SIG:
+            raise Failure('EOPNOTSUPP', 'meas-cap')
+        if ph.raw and v < 0x12:
+            raise Failure('EOPNOTSUPP', 'raw-version')
+        if ph.new and v < 0x13:
+            raise Failure('EOPNOTSUPP', 'new-version')
+        args = (nonce, context, ph, self.leaf_slot)
+        try:
+            log = self._meas_run(*args, fallback=False)
+        except Failure as f:
+            # Too large for one message: one index at a time
+            if f.errno not in ('EMSGSIZE', 'EFBIG') or ph.index != MEAS_OP_ALL:
+                raise
+            log = self._meas_run(*args, fallback=True)
+        if v >= 0x13 and self.flags & CAP_MEL:
+            self.mel = self._get_mel(v)
+        self.meas_log = log
+
+    def _meas_run(self, nonce, context, ph, slot, fallback):
+        v = self.negotiated[0]
+        attrs = (MEAS_REQ_RAW if ph.raw else 0) | \
+            (MEAS_REQ_NEW if ph.new else 0)
+        sign = not ph.nosig
+        log = MeasLog()
+        self.l1 = self.vca if v >= 0x12 else b''
+        if not fallback:
+            req, r = self._meas_exchange(
+                attrs | (MEAS_REQ_SIG if sign else 0), ph.index, nonce, slot,
+                context)
+            self._meas_take(log, r)
+            if sign:
+                self._meas_verify(log, req, r, nonce, context, slot)
+            else:
+                self.l1 += req + r.msg
+            return log
+
+        req, r = self._meas_exchange(attrs, MEAS_OP_COUNT, nonce, slot,
+                                     context)
+        log.count = r.total
+        self.l1 += req + r.msg
+        for i in range(1, log.count + 1):
+            last = i == log.count
+            try:
+                req, r = self._meas_exchange(
+                    attrs | (MEAS_REQ_SIG if last and sign else 0), i, nonce,
+                    slot, context)
+            except Failure as f:
+                if f.errno == 'EINVAL':
+                    raise Failure('ENODATA', 'meas-missing-index')
+                raise
+            self._meas_take(log, r)
+            if last and sign:
+                self._meas_verify(log, req, r, nonce, context, slot)
+                return log
+            self.l1 += req + r.msg
+        if sign and not log.count:
+            req, r = self._meas_exchange(attrs | MEAS_REQ_SIG, MEAS_OP_COUNT,
+                                         nonce, slot, context)
+            self._meas_verify(log, req, r, nonce, context, slot)
+        return log
+
+    def _meas_exchange(self, attrs, op, nonce, slot, context):
+        v, asym_bit, hash_bit = self.negotiated
+        req = encode_get_measurements(v, attrs, op, nonce, slot, context)
+        rsp = self._send(req)
+        sig_len = ASYM_BY_BIT[asym_bit].sig_len if attrs & MEAS_REQ_SIG \
+            else 0
+        return req, self._decode_measurements(
+            v, rsp, op, bool(attrs & MEAS_REQ_SIG), sig_len,
+            HASH_BY_BIT[hash_bit].size)
+
+    @staticmethod
+    def _decode_measurements(v, rsp, op, signed, sig_len, hash_len):
+        """spdm_decode_measurements() and spdm_response_end()."""
+        def bad(errno):
+            raise Failure(errno, 'meas-truncated' if errno == 'EBADMSG'
+                          else 'meas-invalid')
+
+        if rsp[1] != MEASUREMENTS:
+            raise Failure('ENOMSG', 'unexpected-code')
+        if len(rsp) < 8:
+            bad('EBADMSG')
+        r = MeasRsp(rsp)
+        record_len = u24(rsp, 5)
+        if op == MEAS_OP_COUNT:
+            if rsp[2] == MEAS_OP_ALL or r.n_blocks or record_len:
+                bad('EPROTO')
+            r.total = rsp[2]
+        elif op != MEAS_OP_ALL and r.n_blocks != 1:
+            bad('EPROTO')
+        if signed and v >= 0x11:
+            r.slot = rsp[3] & 0xF
+        if signed and v >= 0x12:
+            r.content_changed = rsp[3] & 0x30
+            if r.content_changed == 0x30:
+                bad('EPROTO')
+        if len(rsp) - 8 < record_len:
+            bad('EBADMSG')
+        r.record = rsp[8:8 + record_len]
+        err = Requester._check_record(v, r.record, op, hash_len, r.n_blocks)
+        if err:
+            bad(err)
+        off = 8 + record_len
+        if len(rsp) - off < NONCE_LEN + 2:
+            bad('EBADMSG')
+        r.nonce = rsp[off:off + NONCE_LEN]
+        opaque = u16(rsp, off + NONCE_LEN)
+        off += NONCE_LEN + 2
+        if opaque > MAX_OPAQUE:
+            bad('EPROTO')
+        if len(rsp) - off < opaque:
+            bad('EBADMSG')
+        off += opaque
+        if v >= 0x13:
+            if len(rsp) - off < CONTEXT_LEN:
+                bad('EBADMSG')
+            r.context = rsp[off:off + CONTEXT_LEN]
+            off += CONTEXT_LEN
+        r.sig_off = off
+        if signed:
+            if len(rsp) - off < sig_len:
+                bad('EBADMSG')
+            off += sig_len
+        if len(rsp) > off:          # the test transport does not pad
+            raise Failure('EBADMSG', 'meas-trailing')
+        return r
+
+    @staticmethod
+    def _check_record(v, rec, op, hash_len, n_blocks):
+        """spdm_check_meas_record(): None or the errno name."""
+        seen, off, found = set(), 0, 0
+        max_type = 0x0A if v >= 0x13 else 0x07
+        while off < len(rec):
+            left = len(rec) - off
+            if left < 4 or left - 4 < u16(rec, off + 2):
+                return 'EBADMSG'
+            index, spec, size = rec[off], rec[off + 1], u16(rec, off + 2)
+            if index in (0, 0xFF) or spec != 0x01:
+                return 'EPROTO'
+            dmtf = rec[off + 4:off + 4 + size]
+            if len(dmtf) < 3 or len(dmtf) - 3 < u16(dmtf, 1):
+                return 'EBADMSG'
+            mtype, raw, vlen = dmtf[0] & 0x7F, dmtf[0] & 0x80, u16(dmtf, 1)
+            if 3 + vlen != size:
+                return 'EBADMSG'
+            if mtype > max_type or (not raw and vlen != hash_len):
+                return 'EPROTO'
+            if mtype == MEAS_TYPE_DEVICE_MODE and (not raw or vlen != 16):
+                return 'EPROTO'
+            if mtype == MEAS_TYPE_SVN and (not raw or vlen != 8):
+                return 'EPROTO'
+            if v >= 0x12 and (
+                    (index == MEAS_INDEX_DEVICE_MODE and
+                     mtype != MEAS_TYPE_DEVICE_MODE) or
+                    (index == MEAS_INDEX_MANIFEST and
+                     mtype not in (MEAS_TYPE_MANIFEST, 0x0A))):
+                return 'EPROTO'
+            if index in seen or op not in (MEAS_OP_ALL, MEAS_OP_COUNT) and \
+                    index != op:
+                return 'EPROTO'
+            seen.add(index)
+            off += 4 + size
+            found += 1
+        return None if found == n_blocks else 'EBADMSG'
+
+    @staticmethod
+    def _meas_take(log, r):
+        if log.n_blocks + r.n_blocks > 255:
+            raise Failure('EFBIG', 'meas-too-many')
+        if len(log.record) + len(r.record) > MEAS_SIZE_MAX:
+            raise Failure('EFBIG', 'meas-too-large')
+        log.record += r.record
+        log.n_blocks += r.n_blocks
+
+    def _meas_verify(self, log, req, r, nonce, context, slot):
+        v, asym_bit, hash_bit = self.negotiated
+        asym, h = ASYM_BY_BIT[asym_bit], HASH_BY_BIT[hash_bit]
+        if v >= 0x11 and r.slot != slot:
+            raise Failure('EPROTO', 'meas-slot')
+        if r.nonce == nonce:
+            raise Failure('EEXIST', 'meas-nonce-echo')
+        if r.nonce == bytes(NONCE_LEN):
+            raise Failure('EEXIST', 'meas-nonce-zero')
+        if r.nonce == self.last_nonce:
+            raise Failure('EEXIST', 'meas-nonce-repeat')
+        if r.context is not None and r.context != context:
+            raise Failure('EPROTO', 'meas-context')
+        log.req_nonce_off = len(self.l1) + 4
+        log.rsp_nonce_off = len(self.l1) + len(req) + 8 + len(r.record)
+        l1 = self.l1 + req + r.msg[:r.sig_off]
+        sig = r.msg[r.sig_off:]
+        data = signed_message(v, l1, h, MEASUREMENTS_CONTEXT)
+        if not asym.verify(self._leaf_key(slot), sig, data, h):
+            raise Failure('EKEYREJECTED', 'meas-signature')
+        self.last_nonce = r.nonce
+        log.is_signed = True
+        log.slot = slot
+        log.content_changed = r.content_changed
+        log.sig = sig
+        log.transcript = l1
+        log.meas_off = len(self.vca) if v >= 0x12 else 0
+
+    def _get_mel(self, v):
+        """spdm_get_mel(): the whole log in portions."""
+        mel = b''
+        for i in range(MEL_SIZE_MAX // MEL_CHUNK + 2):
+            if i > MEL_SIZE_MAX // MEL_CHUNK:
+                raise Failure('EPROTO', 'mel-portions')
+            want = min(MEL_CHUNK, self.transport_max - MEL_RSP_HDR_LEN)
+            rsp = self._send(encode_get_mel(v, len(mel), want))
+            if rsp[1] != MEASUREMENT_EXTENSION_LOG:
+                raise Failure('ENOMSG', 'unexpected-code')
+            if len(rsp) < MEL_RSP_HDR_LEN or \
+                    len(rsp) - MEL_RSP_HDR_LEN < u32(rsp, 4):
+                raise Failure('EBADMSG', 'mel-truncated')
+            portion, rem = u32(rsp, 4), u32(rsp, 8)
+            if not portion or portion > want or \
+                    len(mel) + portion + rem > 0xFFFFFFFF:
+                raise Failure('EPROTO', 'mel-invalid')
+            if len(rsp) > MEL_RSP_HDR_LEN + portion:
+                raise Failure('EBADMSG', 'mel-trailing')
+            if len(mel) + portion + rem > MEL_SIZE_MAX:
+                raise Failure('EFBIG', 'mel-too-large')
+            mel += rsp[MEL_RSP_HDR_LEN:]
+            if not rem:
+                return mel
+
 
 # ---------------------------------------------------------------------------
 # Flow specifications (pure data; also read by --selftest)
@@ -552,20 +1045,37 @@ CONTEXT = bytes(range(0xC0, 0xC8))
 
 
 class PhaseSpec:
-    """One spdm_authenticate() call: faults injected, expected outcome."""
+    """One spdm_authenticate() call (or, with @measure, one
+    spdm_measure_keep() call): faults injected, expected outcome."""
 
-    def __init__(self, faults=(), expect=None, why=None, slots=None):
+    def __init__(self, faults=(), expect=None, why=None, slots=None, *,
+                 slot=0, measure=False, index=MEAS_OP_ALL, raw=False,
+                 new=False, nosig=False, keep=False, change=False):
         self.faults = list(faults)
         self.expect = expect        # errno name, None = success
         self.why = why              # reason tag the failure must have
         self.slots = slots          # {slot: leaf tag} change before phase
+        self.slot = slot            # slot to challenge or to sign with
+        self.measure = measure
+        self.index = index          # GET_MEASUREMENTS Param2
+        self.raw = raw
+        self.new = new
+        self.nosig = nosig
+        self.keep = keep            # keep L1/L2 as evidence
+        self.change = change        # the device's firmware changes before
+
+
+def meas(faults=(), expect=None, why=None, **kw):
+    return PhaseSpec(faults, expect, why, measure=True, **kw)
 
 
 class FlowSpec:
     def __init__(self, name, version=0x12, suite='ecdsa_p256_sha256', *,
                  phases=None, versions=None, root=True, slots=None,
                  flags=CAP_CERT | CAP_CHAL | CAP_MEAS_SIG, dts=None,
-                 echo_nonce=False, bad_chain_hash=False, flow_version=None):
+                 echo_nonce=False, bad_chain_hash=False, flow_version=None,
+                 meas='full', too_large_all=False, mel=False,
+                 mel_portion=None):
         self.name = name
         self.version = version
         self.suite = SUITES[suite]
@@ -579,6 +1089,15 @@ class FlowSpec:
         self.echo_nonce = echo_nonce
         self.bad_chain_hash = bad_chain_hash
         self.flow_version = version if flow_version is None else flow_version
+        self.meas = meas            # meas_set() kind
+        self.too_large_all = too_large_all
+        self.mel = mel              # MEL_CAP and a log of MEL_SIZE bytes
+        if mel:
+            self.flags |= CAP_MEL
+        self.mel_portion = mel_portion
+
+    def measures(self):
+        return any(ph.measure for ph in self.phases)
 
 
 def failing(*faults, expect, why):
@@ -666,6 +1185,199 @@ def flow_specs():
         FlowSpec('v10_ecdsa_p256_rnr_busy', 0x10, phases=[PhaseSpec([
             busy(NEGOTIATE_ALGORITHMS),
             not_ready(GET_CERTIFICATE, 0, GET_CERTIFICATE, 0x5A, 3)])]),
+    ]
+    return flows + meas_flow_specs()
+
+
+# MEASUREMENTS edits for presign(): fn(bytearray, request, responder)
+def body_edit(fn):
+    def edit(body, req, responder):
+        b = bytearray(body)
+        fn(b, req, responder)
+        return bytes(b)
+    return edit
+
+
+def put_u24(b, pos, val):
+    b[pos:pos + 3] = val.to_bytes(3, 'little')
+
+
+def last_block(b):
+    """Offset of the last block in the record of MEASUREMENTS @b."""
+    off, end, last = 8, 8 + u24(b, 5), None
+    while off < end:
+        last = off
+        off += 4 + u16(b, off + 2)
+    return last
+
+
+def meas_nonce(kind):
+    def fn(b, req, responder):
+        pos = measurements_nonce_pos(b)
+        b[pos:pos + NONCE_LEN] = {
+            'echo': lambda: req[4:4 + NONCE_LEN],
+            'zero': lambda: bytes(NONCE_LEN),
+            'repeat': lambda: responder.last_nonce}[kind]()
+    return body_edit(fn)
+
+
+def grow_last_block(b, req, responder):
+    pos = last_block(b)
+    struct.pack_into('<H', b, pos + 2, u16(b, pos + 2) + 4)
+    struct.pack_into('<H', b, pos + 5, u16(b, pos + 5) + 4)
+
+
+def mel_empty_portion(rsp):
+    """Nothing in the portion, everything still to come."""
+    return struct.pack('<4BII', *rsp[:4], 0, u32(rsp, 4) + u32(rsp, 8))
+
+
+MEAS_SUITES = ('ecdsa_p256_sha256', 'rsapss_3072_sha384')
+MEL_SIZE = 2600             # several portions at 1024 bytes per message
+
+
+def meas_failing(name, *faults, expect, why, version=0x12,
+                 suite='ecdsa_p256_sha256', **kw):
+    """An authentication, then one spdm_measure() that fails."""
+    ph_kw = {k: kw.pop(k) for k in ('index', 'raw', 'new', 'nosig')
+             if k in kw}
+    return FlowSpec(name, version, suite, phases=[
+        PhaseSpec(), meas(faults, expect, why, **ph_kw)], **kw)
+
+
+def meas_flow_specs():
+    flows = []
+    # Every version and suite: all blocks (signed, evidence kept), one
+    # index, the device mode, raw bit streams, new measurements, unsigned;
+    # the one-index-at-a-time fallback on a device whose indices are 1..N.
+    #
+    # The unsigned phase comes last: a conforming responder signs the next
+    # MEASUREMENTS over L1/L2 including an unsigned exchange before it,
+    # which kspdm starts afresh with every spdm_measure() call.
+    for v in (0x10, 0x11, 0x12, 0x13):
+        for suite in MEAS_SUITES:
+            tag = 'v%x_%s' % (v, suite)
+            phases = [PhaseSpec(), meas(keep=True), meas(index=2),
+                      meas(index=MEAS_INDEX_DEVICE_MODE, keep=True)]
+            if v >= 0x12:
+                phases.append(meas(raw=True, keep=True))
+            if v >= 0x13:
+                phases.append(meas(new=True))
+            phases.append(meas(nosig=True))
+            flows.append(FlowSpec('meas_' + tag, v, suite, phases=phases))
+            if v >= 0x11:
+                flows.append(FlowSpec(
+                    'meas_%s_fallback' % tag, v, suite, meas='contiguous',
+                    too_large_all=True, phases=[PhaseSpec(), meas(keep=True)]))
+    for suite, portion in zip(MEAS_SUITES, (None, 1000)):
+        flows.append(FlowSpec('meas_v13_%s_mel' % suite, 0x13, suite,
+                              mel=True, mel_portion=portion,
+                              phases=[PhaseSpec(), meas(keep=True)]))
+
+    too_large = error_rsp(GET_MEASUREMENTS, ERR_RESPONSE_TOO_LARGE, 0)
+    flows += [
+        # Fallback variants: no index at all (a signed count stands for
+        # the log), unsigned, LargeResponse with raw and new measurements
+        FlowSpec('meas_fallback_empty', meas='none', phases=[
+            PhaseSpec(), meas([too_large], keep=True)]),
+        FlowSpec('meas_fallback_nosig', meas='contiguous', phases=[
+            PhaseSpec(), meas([too_large], nosig=True)]),
+        FlowSpec('meas_v13_fallback_large_response', 0x13, meas='contiguous',
+                 phases=[PhaseSpec(), meas([error_rsp(
+                     GET_MEASUREMENTS, ERR_LARGE_RESPONSE, 0)], raw=True,
+                     new=True, keep=True)]),
+        FlowSpec('meas_busy_rnr', phases=[PhaseSpec(), meas([
+            busy(GET_MEASUREMENTS, 0),
+            not_ready(GET_MEASUREMENTS, 1, GET_MEASUREMENTS, 0x33, 2)])]),
+        # Signed by the key of slot 1, the slot authenticated last
+        FlowSpec('meas_slot1', slots={0: 'leaf', 1: 'leaf2'}, phases=[
+            PhaseSpec(slot=1), meas(slot=1, keep=True)]),
+        # The firmware changes between two logs
+        FlowSpec('meas_content_changed', phases=[
+            PhaseSpec(), meas(), meas(change=True, keep=True)]),
+        # An index the device lacks; the device stays authenticated
+        FlowSpec('meas_index_absent', phases=[
+            PhaseSpec(), meas(index=0x42, expect='EINVAL',
+                              why='error-response'), meas()]),
+
+        # Malformed responses, correctly signed
+        meas_failing('meas_record_len_beyond_data', presign(
+            body_edit(lambda b, q, r: put_u24(b, 5, 0xFFFFFF)),
+            'MeasurementRecordLength 0xffffff'),
+            expect='EBADMSG', why='meas-truncated'),
+        meas_failing('meas_record_len_short', presign(
+            body_edit(lambda b, q, r: put_u24(b, 5, u24(b, 5) - 1)),
+            'MeasurementRecordLength - 1'),
+            expect='EBADMSG', why='meas-truncated'),
+        meas_failing('meas_block_size_mismatch', presign(
+            body_edit(lambda b, q, r: struct.pack_into(
+                '<H', b, 13, u16(b, 13) - 1)),
+            'first DMTF value size - 1'),
+            expect='EBADMSG', why='meas-truncated'),
+        meas_failing('meas_last_block_overrun', presign(
+            body_edit(grow_last_block), 'last block 4 bytes longer'),
+            expect='EBADMSG', why='meas-truncated'),
+        meas_failing('meas_num_blocks_mismatch', presign(
+            body_edit(lambda b, q, r: b.__setitem__(4, b[4] + 1)),
+            'NumberOfBlocks + 1'),
+            expect='EBADMSG', why='meas-truncated'),
+        meas_failing('meas_trailing_bytes', mutate(
+            GET_MEASUREMENTS, lambda rsp: rsp + b'\0', 'one byte more'),
+            expect='EBADMSG', why='meas-trailing'),
+        meas_failing('meas_content_changed_reserved', presign(
+            body_edit(lambda b, q, r: b.__setitem__(3, b[3] | 0x30)),
+            'ContentChanged 11b'),
+            expect='EPROTO', why='meas-invalid'),
+        meas_failing('meas_wrong_index', presign(
+            body_edit(lambda b, q, r: b.__setitem__(8, 3)), 'block index 3'),
+            expect='EPROTO', why='meas-invalid', index=2),
+        # Nonces, slot, context and signature
+        meas_failing('meas_nonce_echo', presign(
+            meas_nonce('echo'), 'nonce echoes the request'),
+            expect='EEXIST', why='meas-nonce-echo'),
+        meas_failing('meas_nonce_zero', presign(
+            meas_nonce('zero'), 'nonce all zeros'),
+            expect='EEXIST', why='meas-nonce-zero'),
+        meas_failing('meas_nonce_repeat', presign(
+            meas_nonce('repeat'), 'CHALLENGE_AUTH nonce again'),
+            expect='EEXIST', why='meas-nonce-repeat'),
+        meas_failing('meas_v11_wrong_slot', presign(
+            body_edit(lambda b, q, r: b.__setitem__(3, 1)), 'Param2 slot 1'),
+            expect='EPROTO', why='meas-slot', version=0x11),
+        meas_failing('meas_wrong_slot', presign(
+            body_edit(lambda b, q, r: b.__setitem__(3, b[3] | 1)),
+            'Param2 slot 1'),
+            expect='EPROTO', why='meas-slot'),
+        meas_failing('meas_v13_context_not_echoed', presign(
+            body_edit(lambda b, q, r: b.__setitem__(-1, b[-1] ^ 0xFF)),
+            'RequesterContext[7] ^ 0xff'),
+            expect='EPROTO', why='meas-context', version=0x13),
+        meas_failing('meas_bad_signature', mutate(
+            GET_MEASUREMENTS, xor_byte(-1, 0x01), 'last signature byte ^ 1'),
+            expect='EKEYREJECTED', why='meas-signature'),
+        meas_failing('meas_bad_signature_rsapss_v13', mutate(
+            GET_MEASUREMENTS, xor_byte(-1, 0x01), 'last signature byte ^ 1'),
+            expect='EKEYREJECTED', why='meas-signature', version=0x13,
+            suite='rsapss_3072_sha384'),
+        meas_failing('meas_v10_bad_signature', mutate(
+            GET_MEASUREMENTS, xor_byte(-1, 0x01), 'last signature byte ^ 1'),
+            expect='EKEYREJECTED', why='meas-signature', version=0x10),
+        # Fallback: the count promises an index that is not there
+        meas_failing('meas_fallback_missing_index', presign(
+            body_edit(lambda b, q, r: b.__setitem__(2, b[2] + 1)),
+            'count + 1', nth=1),
+            expect='ENODATA', why='meas-missing-index', meas='contiguous',
+            too_large_all=True),
+        # What the negotiated version cannot do is not asked for
+        meas_failing('meas_v11_raw_refused', expect='EOPNOTSUPP',
+                     why='raw-version', version=0x11, raw=True),
+        meas_failing('meas_v12_new_refused', expect='EOPNOTSUPP',
+                     why='new-version', new=True),
+        # An empty MEL portion with the whole log remaining
+        meas_failing('meas_v13_mel_empty_portion', mutate(
+            GET_MEASUREMENT_EXTENSION_LOG, mel_empty_portion,
+            'PortionLength 0'),
+            expect='EPROTO', why='mel-invalid', version=0x13, mel=True),
     ]
     return flows
 
@@ -814,23 +1526,33 @@ class Step:
 class Link:
     """Transport between the two models; records every exchange."""
 
-    def __init__(self, responder):
+    def __init__(self, responder, transport_max):
         self.responder = responder
+        self.transport_max = transport_max
         self.steps = []
 
     def __call__(self, req):
         rsp = self.responder.handle(req)
+        # The test transport cannot carry more (the flow is wrong)
+        assert rsp is None or len(rsp) <= self.transport_max, \
+            '%d-byte response' % len(rsp)
         self.steps.append(Step(req, rsp, self.responder.note))
         return rsp
 
 
 class PhaseResult:
-    def __init__(self, nonce, steps, expect):
+    def __init__(self, nonce, steps, spec, why=None, requester=None):
         self.nonce = nonce
         self.context = CONTEXT
-        self.slot = 0
+        self.slot = spec.slot
         self.steps = steps
-        self.expect = expect
+        self.expect = spec.expect
+        self.spec = spec
+        self.why = why
+        self.log = self.mel = None
+        if spec.measure and spec.expect is None:
+            self.log = requester.meas_log
+            self.mel = requester.mel
 
 
 class FlowResult:
@@ -851,27 +1573,45 @@ def run_flow(spec, mat):
     def slots_of(tags):
         return {s: Slot(cs.certs(tag), suite.hash) for s, tag in tags.items()}
 
+    blocks = meas_set(spec.meas, spec.version)
     responder = Responder(suite=suite, versions=spec.versions,
                           slots=slots_of(spec.slots),
                           dts=spec.dts or suite.transport_max,
                           flags=spec.flags, echo_nonce=spec.echo_nonce,
-                          bad_chain_hash=spec.bad_chain_hash)
+                          bad_chain_hash=spec.bad_chain_hash, meas=blocks,
+                          too_large_all=spec.too_large_all,
+                          mel=mel_of(blocks, MEL_SIZE) if spec.mel else None,
+                          mel_portion=spec.mel_portion)
     root = cs.root.der if spec.root else None
     requester = Requester(suite.transport_max, root)
     phases = []
+    authenticated = False
     for k, ph in enumerate(spec.phases):
         if ph.slots:
             responder.slots = slots_of(ph.slots)
+        if ph.change:
+            responder.change_measurements()
         responder.start_phase(ph.faults)
-        link = Link(responder)
-        errno, why = requester.authenticate(link, nonce_for(k), CONTEXT, 0)
+        link = Link(responder, suite.transport_max)
+        if ph.measure:
+            # Measured without a new authentication: the slot must be the
+            # one authenticated last and the device still trusted
+            assert authenticated and requester.leaf_slot == ph.slot, \
+                '%s phase %d: not authenticated' % (spec.name, k)
+            errno, why = requester.measure(link, nonce_for(k), CONTEXT, ph)
+            authenticated = errno not in UNTRUSTED_ERRNOS
+        else:
+            errno, why = requester.authenticate(link, nonce_for(k), CONTEXT,
+                                                ph.slot)
+            authenticated = errno is None
         if (errno, why) != (ph.expect, ph.why):
             raise AssertionError('%s phase %d: model says %s/%s, spec %s/%s' %
                                  (spec.name, k, errno, why, ph.expect, ph.why))
         if errno is None:
             assert requester.negotiated == (spec.version, suite.asym.bit,
                                             suite.hash.bit), spec.name
-        phases.append(PhaseResult(nonce_for(k), link.steps, ph.expect))
+        phases.append(PhaseResult(nonce_for(k), link.steps, ph, why,
+                                  requester))
     return FlowResult(spec, root, phases)
 
 
@@ -946,6 +1686,17 @@ def describe(msg):
         name += ' +%d, %d left' % (u16(msg, 4), u16(msg, 6))
     elif code == RESPOND_IF_READY:
         name += ' 0x%02x' % msg[3]
+    elif code == GET_MEASUREMENTS:
+        name += ' 0x%02x %s' % (msg[2], {MEAS_OP_COUNT: 'count',
+                                         MEAS_OP_ALL: 'all'}.get(
+                                             msg[3], 'index %d' % msg[3]))
+    elif code == MEASUREMENTS and len(msg) >= 8:
+        name += ' %d blocks' % msg[4] if msg[4] or not msg[2] else \
+            ' count %d' % msg[2]
+    elif code == GET_MEASUREMENT_EXTENSION_LOG and len(msg) >= 12:
+        name += ' @%d +%d' % (u32(msg, 4), u32(msg, 8))
+    elif code == MEASUREMENT_EXTENSION_LOG and len(msg) >= 12:
+        name += ' +%d, %d left' % (u32(msg, 4), u32(msg, 8))
     return name
 
 
@@ -953,7 +1704,8 @@ class CWriter:
     """Collects byte arrays (deduplicated by content) and tables."""
 
     SECTIONS = ('Certificates', 'Requester nonces and context',
-                'SPDM messages', 'Certificate chains', 'Signature KATs')
+                'SPDM messages', 'Measurement logs', 'Certificate chains',
+                'Signature KATs')
 
     def __init__(self):
         self.by_data = {}
@@ -1042,6 +1794,61 @@ def c_errno(errno):
     return '-' + errno if errno else '0'
 
 
+def c_bool(b):
+    return 'true' if b else 'false'
+
+
+# What spdm->error contains after a measurement phase fails, by reason tag
+MEAS_ERRORS = {
+    'meas-truncated': 'MEASUREMENTS truncated or inconsistent',
+    'meas-invalid': 'MEASUREMENTS holds an invalid value',
+    'meas-trailing': 'MEASUREMENTS followed by',
+    'meas-slot': 'MEASUREMENTS signed by slot',
+    'meas-nonce-echo': "MEASUREMENTS nonce echoes the requester's nonce",
+    'meas-nonce-zero': 'MEASUREMENTS nonce is all zeros',
+    'meas-nonce-repeat': 'MEASUREMENTS nonce repeats the previous one',
+    'meas-context': 'MEASUREMENTS RequesterContext differs from the request',
+    'meas-signature': 'MEASUREMENTS signature does not verify',
+    'meas-missing-index': 'is missing (indices are not 1 to N)',
+    'error-response': 'GET_MEASUREMENTS: responder returned ERROR',
+    'raw-version': 'raw bit streams need SPDM 1.2',
+    'new-version': 'new measurements need SPDM 1.3',
+    'mel-invalid': 'MEASUREMENT_EXTENSION_LOG holds an invalid value',
+}
+
+
+def meas_fields(w, ph):
+    """The measurement fields of a phase: what is asked, and what the
+    state must hold afterwards."""
+    sp = ph.spec
+    fields = [('kind', 'SPDM_TEST_MEASURE'), ('index', '0x%02x' % sp.index),
+              ('raw', c_bool(sp.raw)), ('new_meas', c_bool(sp.new)),
+              ('nosig', c_bool(sp.nosig)), ('keep', c_bool(sp.keep))]
+    if sp.expect:
+        return fields + [('error', '"%s"' % MEAS_ERRORS[ph.why]),
+                         ('untrusted',
+                          c_bool(sp.expect in UNTRUSTED_ERRNOS))]
+    log = ph.log
+    fields += [('n_blocks', '%d' % log.n_blocks),
+               ('count', '%d' % log.count),
+               ('is_signed', c_bool(log.is_signed)),
+               ('content_changed', '0x%02x' % log.content_changed)]
+
+    def data(name, blob, kind):
+        if blob:
+            a = w.array(blob, 'Measurement logs', kind=kind)
+            fields.extend([(name, a), (name + '_len', 'sizeof(%s)' % a)])
+
+    data('record', log.record, 'record')
+    if sp.keep and log.is_signed:
+        data('l1', log.transcript, 'l1')
+        fields += [('meas_off', '%d' % log.meas_off),
+                   ('req_nonce_off', '%d' % log.req_nonce_off),
+                   ('rsp_nonce_off', '%d' % log.rsp_nonce_off)]
+    data('mel', ph.mel, 'mel_log')
+    return fields
+
+
 def step_comment(step):
     text = '%s -> %s' % (describe(step.req), describe(step.rsp))
     if step.note:
@@ -1077,15 +1884,21 @@ def emit(flows, chains, sigs):
                     r = w.message(st.rsp)
                     body += '\tSPDM_TV_STEP(%s, %s),\n' % (q, r)
             steps = '%s_p%d_steps' % (base, k)
-            w.table('spdm_test_step', steps, body)
-            phase_blocks.append(w.block([
+            if ph.steps:
+                w.table('spdm_test_step', steps, body)
+                step_fields = [('steps', steps),
+                               ('n_steps', 'SPDM_TV_COUNT(%s)' % steps)]
+            else:
+                step_fields = [('steps', 'NULL'), ('n_steps', '0')]
+            fields = [
                 ('nonce', w.array(ph.nonce, 'Requester nonces and context')),
                 ('context', w.array(ph.context,
                                     'Requester nonces and context')),
-                ('slot', '%d' % ph.slot),
-                ('steps', steps),
-                ('n_steps', 'SPDM_TV_COUNT(%s)' % steps),
-                ('expect', c_errno(ph.expect))]))
+                ('slot', '%d' % ph.slot)] + step_fields + [
+                ('expect', c_errno(ph.expect))]
+            if ph.spec.measure:
+                fields += meas_fields(w, ph)
+            phase_blocks.append(w.block(fields))
         w.table('spdm_test_phase', base + '_phases', ''.join(phase_blocks))
         fields = [('name', '"%s"' % f.name),
                   ('transport_max', '%d' % f.transport_max)]
@@ -1177,6 +1990,12 @@ def parse_inc(text):
     def value(raw):
         if raw.startswith('"'):
             return raw.strip('"')
+        if raw in ('true', 'false'):
+            return raw == 'true'
+        if raw == 'NULL':
+            return None
+        if raw.startswith('SPDM_TEST_'):
+            return raw
         if re.fullmatch(r'-E[A-Z]+', raw):
             return raw[1:]
         if re.fullmatch(r'0x[0-9a-f]+|\d+', raw):
@@ -1335,12 +2154,13 @@ class Replay:
     SIG_SIZES = {0x01: 256, 0x02: 256, 0x04: 384, 0x08: 384, 0x10: 64,
                  0x20: 512, 0x40: 512, 0x80: 96, 0x100: 132}
 
-    def __init__(self, flow, phase, known):
+    def __init__(self, flow, phase, known, dev=None):
         self.flow = flow
         self.phase = phase
-        self.steps = phase['steps']
+        self.steps = phase['steps'] or []
         self.pos = 0
         self.known = known          # slot -> (chain, leaf key), per flow
+        self.dev = {} if dev is None else dev   # the authenticated device
         self.ver = None
 
     def take(self, req):
@@ -1430,6 +2250,7 @@ class Replay:
         caps = self.send(bytes(req), CAPABILITIES, 20 if v > 0x11 else 12)
         if u32(caps, 8) & (CAP_CERT | CAP_CHAL) != CAP_CERT | CAP_CHAL:
             raise Verdict('EOPNOTSUPP', 'capabilities')
+        flags = u32(caps, 8)
         window = min(tmax, u32(caps, 12)) if v > 0x11 else tmax
 
         req = bytes([v, 0xE3, 0, 0, 32, 0, 1, 0, 0xFF, 1, 0, 0, 0x3F, 0, 0,
@@ -1441,6 +2262,7 @@ class Replay:
             raise Verdict('EPROTO', 'algorithms')
         self.asym, self.hash = asym, hsel
         h = HASH_BY_BIT[hsel]
+        vca = b''.join(self.m1)
 
         dig = self.send(bytes([v, 0x81, 0, 0]), DIGESTS, 4)
         mask = dig[3]
@@ -1471,7 +2293,13 @@ class Replay:
         if v >= 0x13:
             req += self.phase['context']
         auth = self.send(req, CHALLENGE_AUTH, 4)
-        return self.check_auth(v, auth, slot, h)
+        info = self.check_auth(v, auth, slot, h)
+        # What measurements of this device start from
+        self.dev.clear()
+        self.dev.update(ver=v, asym=asym, hash=hsel, flags=flags, vca=vca,
+                        slot=slot, key=self.known[slot][1],
+                        nonce=auth[4 + h.size:4 + h.size + 32])
+        return info
 
     def fetch(self, v, slot, max_portion):
         got, total = bytearray(), None
@@ -1528,6 +2356,310 @@ class Replay:
         return info
 
 
+# ERRORs the measurement flows meet, and the errno each becomes
+MEAS_REPLAY_ERRORS = {0x01: 'EINVAL', 0x07: 'EBADRQC', 0x0D: 'EMSGSIZE',
+                      0x0F: 'EFBIG'}
+# DMTF measurement value types: (highest version of the type's absence,
+# fixed raw size or None)
+DMTF_TYPES = {0: (0, None), 1: (0, None), 2: (0, None), 3: (0, None),
+              4: (0, None), 5: (0, 16), 6: (0, None), 7: (0, 8),
+              8: (0x12, None), 9: (0x12, None), 10: (0x12, None)}
+
+
+class MeasReplay(Replay):
+    """Replays one measurement phase on the device the flow's last
+    authentication left: requests rebuilt from the phase's parameters,
+    responses parsed here, the signature verified over L1/L2."""
+
+    def run(self):
+        ph, dev = self.phase, self.dev
+        if not dev:
+            raise SelftestError('measurement before an authentication')
+        v = self.ver = dev['ver']
+        self.asym, self.hash = dev['asym'], dev['hash']
+        self.sig_len = self.SIG_SIZES[self.asym]
+        self.h = HASH_BY_BIT[self.hash]
+        if ph['raw'] and v < 0x12:
+            raise Verdict('EOPNOTSUPP', 'raw-version')
+        if ph['new_meas'] and v < 0x13:
+            raise Verdict('EOPNOTSUPP', 'new-version')
+        if ph['slot'] != dev['slot']:
+            raise SelftestError('measured with another slot')
+        self.info = {}
+        try:
+            log = self.collect(one_by_one=False)
+        except Verdict as vd:
+            if vd.errno not in ('EMSGSIZE', 'EFBIG') or \
+                    ph['index'] != 0xFF:
+                raise
+            log = self.collect(one_by_one=True)
+        if v >= 0x13 and dev['flags'] & CAP_MEL:
+            log['mel'] = self.fetch_mel()
+        return log
+
+    def meas_send(self, req):
+        """@req until it is answered (Busy, ResponseNotReady)."""
+        for _ in range(MAX_SENDS):
+            rsp = self.take(req)
+            self.header(req[0], rsp)
+            if rsp[1] != ERROR or rsp[2] != ERR_BUSY:
+                break
+        else:
+            raise Verdict('EBUSY', 'busy')
+        if rsp[1] == ERROR and rsp[2] == ERR_RESPONSE_NOT_READY:
+            rsp = self.poll(req, rsp)
+        if rsp[1] == ERROR:
+            if rsp[2] not in MEAS_REPLAY_ERRORS:
+                raise SelftestError('ERROR 0x%02x' % rsp[2])
+            raise Verdict(MEAS_REPLAY_ERRORS[rsp[2]], 'error-response')
+        return rsp
+
+    def ask(self, op, signed):
+        """One GET_MEASUREMENTS; returns the request and the parsed
+        response, whose signature is checked against L1/L2 so far."""
+        v, ph = self.ver, self.phase
+        attrs = (0x02 if ph['raw'] else 0) | (0x04 if ph['new_meas'] else 0)
+        req = bytes([v, 0xE0, attrs | (0x01 if signed else 0), op])
+        if signed:
+            req += ph['nonce'] + (bytes([ph['slot']]) if v >= 0x11 else b'')
+        if v >= 0x13:
+            req += ph['context']
+        rsp = self.meas_send(req)
+        self.info = {}
+        if signed and len(rsp) > self.sig_len:
+            body, sig = rsp[:-self.sig_len], rsp[-self.sig_len:]
+            signed_part = self.l1 + req + body
+            self.info = dict(
+                sig_ok=self.verify(signed_part, sig),
+                sig_fixable=self.verify(signed_part,
+                                        sig[:-1] + bytes([sig[-1] ^ 1])))
+        return req, rsp, self.parse(rsp, op, signed)
+
+    def verify(self, l1, sig):
+        if self.ver >= 0x12:
+            ver = b'dmtf-spdm-v1.%d.*' % (self.ver & 0xF)
+            ctx = b'responder-measurements signing'
+            l1 = ver * 4 + ctx.rjust(36, b'\0') + self.h(l1)
+        return spdm_verify(self.asym, self.hash, self.dev['key'], sig, l1)
+
+    def parse(self, rsp, op, signed):
+        """A MEASUREMENTS: every field, or the Verdict it deserves."""
+        def trunc():
+            return Verdict('EBADMSG', 'meas-truncated', **self.info)
+
+        def invalid():
+            return Verdict('EPROTO', 'meas-invalid', **self.info)
+
+        v = self.ver
+        if rsp[1] != 0x60:
+            raise Verdict('ENOMSG', 'unexpected-code')
+        if len(rsp) < 8:
+            raise trunc()
+        n, rec_len = rsp[4], int.from_bytes(rsp[5:8], 'little')
+        m = dict(total=0, slot=0, changed=0, n=n)
+        if op == 0:
+            if rsp[2] == 0xFF or n or rec_len:
+                raise invalid()
+            m['total'] = rsp[2]
+        elif op != 0xFF and n != 1:
+            raise invalid()
+        if signed and v >= 0x11:
+            m['slot'] = rsp[3] & 0x0F
+        if signed and v >= 0x12:
+            m['changed'] = rsp[3] & 0x30
+            if m['changed'] == 0x30:
+                raise invalid()
+        end = 8 + rec_len
+        if end > len(rsp):
+            raise trunc()
+        m['record'] = rsp[8:end]
+        self.walk(m['record'], op, n, trunc, invalid)
+        tail = rsp[end:]
+        fixed = 32 + 2
+        if len(tail) < fixed:
+            raise trunc()
+        m['nonce'] = tail[:32]
+        opaque = struct.unpack_from('<H', tail, 32)[0]
+        if opaque > 1024:
+            raise invalid()
+        ctx_len = 8 if v >= 0x13 else 0
+        if len(tail) < fixed + opaque + ctx_len:
+            raise trunc()
+        m['context'] = tail[fixed + opaque:fixed + opaque + ctx_len]
+        m['sig_off'] = end + fixed + opaque + ctx_len
+        size = m['sig_off'] + (self.sig_len if signed else 0)
+        if len(rsp) < size:
+            raise trunc()
+        if len(rsp) > size:
+            raise Verdict('EBADMSG', 'meas-trailing')
+        m['sig'] = rsp[m['sig_off']:] if signed else None
+        return m
+
+    def walk(self, record, op, n, trunc, invalid):
+        """Check every measurement block of @record (DSP0274 10.11.1)."""
+        v, hlen = self.ver, self.h.size
+        pos, indices = 0, []
+        while pos != len(record):
+            hdr = record[pos:pos + 7]
+            if len(hdr) < 4:
+                raise trunc()
+            index, spec, size = struct.unpack_from('<BBH', hdr)
+            if pos + 4 + size > len(record):
+                raise trunc()
+            if index in (0, 0xFF) or spec != 1:
+                raise invalid()
+            if size < 3:
+                raise trunc()
+            vtype, vsize = struct.unpack_from('<BH', hdr, 4)
+            if vsize + 3 != size:
+                raise trunc()
+            kind, raw = vtype & 0x7F, vtype >> 7
+            if kind not in DMTF_TYPES or v <= DMTF_TYPES[kind][0]:
+                raise invalid()
+            fixed = DMTF_TYPES[kind][1]
+            if (fixed and (not raw or vsize != fixed)) or \
+                    (not raw and vsize != hlen):
+                raise invalid()
+            if v >= 0x12 and ((index == 0xFE and kind != 5) or
+                              (index == 0xFD and kind not in (4, 10))):
+                raise invalid()
+            if index in indices or op not in (0, 0xFF) and index != op:
+                raise invalid()
+            indices.append(index)
+            pos += 4 + size
+        if len(indices) != n:
+            raise trunc()
+
+    def signed(self, req, m, log):
+        """The checks of the signed response, then its signature."""
+        ph, dev = self.phase, self.dev
+        if self.ver >= 0x11 and m['slot'] != ph['slot']:
+            raise Verdict('EPROTO', 'meas-slot', **self.info)
+        if m['nonce'] == ph['nonce']:
+            raise Verdict('EEXIST', 'meas-nonce-echo', **self.info)
+        if not any(m['nonce']):
+            raise Verdict('EEXIST', 'meas-nonce-zero', **self.info)
+        if m['nonce'] == dev['nonce']:
+            raise Verdict('EEXIST', 'meas-nonce-repeat', **self.info)
+        if m['context'] and m['context'] != ph['context']:
+            raise Verdict('EPROTO', 'meas-context', **self.info)
+        if not self.info['sig_ok']:
+            raise Verdict('EKEYREJECTED', 'meas-signature', **self.info)
+        log.update(signed=True, changed=m['changed'], sig=m['sig'],
+                   l1=self.l1 + req + self.last[:m['sig_off']],
+                   req_nonce_off=len(self.l1) + 4,
+                   rsp_nonce_off=len(self.l1) + len(req) + 8 +
+                   len(m['record']))
+        dev['nonce'] = m['nonce']
+
+    def collect(self, one_by_one):
+        """All (or one) measurements in one request, or the count and
+        then indices 1..N one by one, the last one signed."""
+        ph = self.phase
+        sign = not ph['nosig']
+        self.l1 = self.dev['vca'] if self.ver >= 0x12 else b''
+        log = dict(record=b'', n=0, count=0, signed=False, changed=0,
+                   sig=None, l1=None, meas_off=len(self.l1))
+        if one_by_one:
+            req, self.last, m = self.ask(0, False)
+            log['count'] = m['total']
+            self.l1 += req + self.last
+            ops = list(range(1, m['total'] + 1))
+            if sign and not ops:
+                ops = [0]
+        else:
+            ops = [ph['index']]
+        for k, op in enumerate(ops):
+            last = k == len(ops) - 1
+            try:
+                req, self.last, m = self.ask(op, sign and last)
+            except Verdict as vd:
+                if one_by_one and op and vd.errno == 'EINVAL':
+                    raise Verdict('ENODATA', 'meas-missing-index')
+                raise
+            log['record'] += m['record']
+            log['n'] += m['n']
+            if sign and last:
+                self.signed(req, m, log)
+            else:
+                self.l1 += req + self.last
+        return log
+
+    def fetch_mel(self):
+        mel = b''
+        want = min(4096, self.flow['transport_max'] - 12)
+        while True:
+            rsp = self.meas_send(bytes([self.ver, 0xEF, 0, 0]) +
+                                 struct.pack('<II', len(mel), want))
+            if rsp[1] != 0x6F:
+                raise Verdict('ENOMSG', 'unexpected-code')
+            if len(rsp) < 12:
+                raise Verdict('EBADMSG', 'mel-truncated')
+            portion, rem = struct.unpack_from('<II', rsp, 4)
+            if len(rsp) < 12 + portion:
+                raise Verdict('EBADMSG', 'mel-truncated')
+            if not 0 < portion <= want:
+                raise Verdict('EPROTO', 'mel-invalid')
+            if len(rsp) > 12 + portion:
+                raise Verdict('EBADMSG', 'mel-trailing')
+            mel += rsp[12:]
+            if not rem:
+                return mel
+
+
+def selftest_meas(check, where, flow, phase, ps, known, dev):
+    """Replay a measurement phase and compare it with what the file says
+    the requester must end with."""
+    check((phase['index'], phase['raw'], phase['new_meas'], phase['nosig'],
+           phase['keep'], phase['slot']) ==
+          (ps.index, ps.raw, ps.new, ps.nosig, ps.keep, ps.slot),
+          where + ': parameters differ from the spec')
+    rp = MeasReplay(flow, phase, known, dev)
+    try:
+        log = rp.run()
+        errno, why, info = None, None, {}
+    except Verdict as vd:
+        errno, why, info, log = vd.errno, vd.why, vd.info, None
+    except Exception as e:      # malformed data: report, go on
+        check(False, '%s: %s: %s' % (where, type(e).__name__, e))
+        return
+    check((errno, why) == (phase['expect'], ps.why),
+          '%s: replay gives %s/%s, want %s/%s' %
+          (where, errno, why, phase['expect'], ps.why))
+    check(rp.pos == len(rp.steps), '%s: %d unused steps' %
+          (where, len(rp.steps) - rp.pos))
+    if errno:
+        check(phase.get('error') == MEAS_ERRORS.get(why) and
+              phase.get('untrusted') == (errno in UNTRUSTED_ERRNOS),
+              where + ': error text or untrusted flag')
+        # The injected fault must be the only problem: the responder
+        # signed what it sent
+        if why == 'meas-signature':
+            check(info.get('sig_fixable'), where + ': more than 1 bit off')
+        elif info:
+            check(info.get('sig_ok'), where + ': not correctly signed')
+        return
+    kept = phase['keep'] and log['signed']
+    want = dict(record=phase.get('record', b''), n=phase['n_blocks'],
+                count=phase['count'], signed=phase['is_signed'],
+                changed=phase['content_changed'],
+                l1=phase.get('l1'), mel=phase.get('mel'))
+    got = dict(record=log['record'], n=log['n'], count=log['count'],
+               signed=log['signed'], changed=log['changed'],
+               l1=log['l1'] if kept else None, mel=log.get('mel'))
+    if log.get('mel') is None and dev.get('mel') is not None:
+        got['mel'] = dev['mel']             # from an earlier phase
+    dev['mel'] = got['mel']
+    for key in want:
+        check(want[key] == got[key], '%s: %s differs' % (where, key))
+    if kept:
+        check((phase['meas_off'], phase['req_nonce_off'],
+               phase['rsp_nonce_off']) ==
+              (log['meas_off'], log['req_nonce_off'], log['rsp_nonce_off']),
+              where + ': evidence offsets')
+    check(log['signed'] == (not ps.nosig), where + ': signed or not')
+
+
 def selftest(path):
     with open(path) as f:
         text = f.read()
@@ -1548,13 +2680,19 @@ def selftest(path):
     check([f['name'] for f in flows] == list(specs), 'flow list differs')
     for flow in flows:
         spec = specs[flow['name']]
-        known = {}
+        known, dev = {}, {}
         check(len(flow['phases']) == len(spec.phases),
               '%s: phase count' % flow['name'])
         for k, (phase, ps) in enumerate(zip(flow['phases'], spec.phases)):
             where = '%s phase %d' % (flow['name'], k)
             check(phase['expect'] == ps.expect, where + ': expect differs')
-            rp = Replay(flow, phase, known)
+            if ps.measure:
+                check(phase.get('kind') == 'SPDM_TEST_MEASURE',
+                      where + ': not a measurement phase')
+                selftest_meas(check, where, flow, phase, ps, known, dev)
+                continue
+            check('kind' not in phase, where + ': kind of an authentication')
+            rp = Replay(flow, phase, known, dev)
             try:
                 info = rp.run()
                 errno, why = None, None

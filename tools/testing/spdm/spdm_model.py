@@ -41,6 +41,8 @@ CHALLENGE = 0x83
 CHALLENGE_AUTH = 0x03
 GET_MEASUREMENTS = 0xE0
 MEASUREMENTS = 0x60
+GET_MEASUREMENT_EXTENSION_LOG = 0xEF   # SPDM 1.3
+MEASUREMENT_EXTENSION_LOG = 0x6F
 RESPOND_IF_READY = 0xFF
 ERROR = 0x7F
 
@@ -50,6 +52,7 @@ ERR_UNEXPECTED_REQUEST = 0x04
 ERR_UNSPECIFIED = 0x05
 ERR_UNSUPPORTED_REQUEST = 0x07
 ERR_RESPONSE_TOO_LARGE = 0x0D
+ERR_LARGE_RESPONSE = 0x0F
 ERR_VERSION_MISMATCH = 0x41
 ERR_RESPONSE_NOT_READY = 0x42
 ERR_REQUEST_RESYNCH = 0x43
@@ -62,6 +65,7 @@ CAP_MEAS_NO_SIG = 0x08
 CAP_MEAS_SIG = 0x10
 CAP_MEAS_FRESH = 0x20
 CAP_MEAS_MASK = 0x18
+CAP_MEL = 1 << 24           # SPDM 1.3: GET_MEASUREMENT_EXTENSION_LOG
 
 NONCE_LEN = 32
 CONTEXT_LEN = 8             # RequesterContext, SPDM 1.3
@@ -90,7 +94,27 @@ MEAS_TYPE_MANIFEST = 4
 MEAS_TYPE_DEVICE_MODE = 5
 MEAS_TYPE_VERSION = 6
 MEAS_TYPE_SVN = 7
+MEAS_TYPE_HASH_EXTEND = 8       # SPDM 1.3
+MEAS_TYPE_INFORMATIONAL = 9     # SPDM 1.3
+MEAS_TYPE_STRUCT_MANIFEST = 10  # SPDM 1.3
 MEAS_RAW_BIT_STREAM = 0x80
+
+# GET_MEASUREMENTS Param1 and Param2
+MEAS_REQ_SIG = 0x01
+MEAS_REQ_RAW = 0x02             # SPDM 1.2
+MEAS_REQ_NEW = 0x04             # SPDM 1.3
+MEAS_OP_COUNT = 0x00
+MEAS_OP_ALL = 0xFF
+# Measurement indices with a fixed meaning (SPDM 1.2+)
+MEAS_INDEX_MANIFEST = 0xFD
+MEAS_INDEX_DEVICE_MODE = 0xFE
+# MEASUREMENTS Param2[5:4] of a signed 1.2+ response
+MEAS_CHANGED_UNKNOWN = 0x00
+MEAS_CHANGED_YES = 0x10
+MEAS_CHANGED_NO = 0x20
+
+MEL_HDR_LEN = 16            # NumberOfEntries, EntriesLength, Reserved
+MEL_RSP_HDR_LEN = 12        # MEASUREMENT_EXTENSION_LOG before the portion
 
 # PCIe CMA leaf identity: SAN otherName (DSP0274 / PCIe r6 6.31.3)
 CMA_SAN_OID = x509.ObjectIdentifier('2.23.147')
@@ -580,3 +604,27 @@ def encode_measurements(v, param1, param2, blocks, nonce, opaque=b'',
     if v >= 0x13:
         rsp += context
     return rsp
+
+
+def measurements_nonce_pos(rsp):
+    """Offset of the Nonce in a MEASUREMENTS response."""
+    return 8 + u24(rsp, 5)
+
+
+def encode_mel(entries):
+    """A DMTF measurement extension log: @entries are (MEL index,
+    measurement index, DMTF measurement type, value) tuples, the type
+    including the raw-bit-stream bit."""
+    body = b''.join(struct.pack('<IB3xBH', mel, idx, mtype, len(value)) +
+                    value for mel, idx, mtype, value in entries)
+    return struct.pack('<II8x', len(entries), len(body)) + body
+
+
+def encode_get_mel(v, offset, length):
+    return struct.pack('<4BII', v, GET_MEASUREMENT_EXTENSION_LOG, 0, 0,
+                       offset, length)
+
+
+def encode_mel_response(v, portion, remainder):
+    return struct.pack('<4BII', v, MEASUREMENT_EXTENSION_LOG, 0, 0,
+                       len(portion), remainder) + portion
