@@ -76,22 +76,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from spdm_model import (  # noqa: E402  (after the path set-up)
     ALGORITHMS, ASYMS, CAP_CERT, CAP_CHAL, CAP_MEAS_NO_SIG, CAP_MEAS_SIG,
-    CAPABILITIES, CERT_HDR_LEN, CERTIFICATE, CHALLENGE, CHALLENGE_AUTH,
-    CHALLENGE_AUTH_CONTEXT, CONTEXT_LEN, DIGESTS, ERR_BUSY,
+    CAP_MEL, CAPABILITIES, CERT_HDR_LEN, CERTIFICATE, CHALLENGE,
+    CHALLENGE_AUTH, CHALLENGE_AUTH_CONTEXT, CONTEXT_LEN, DIGESTS, ERR_BUSY,
     ERR_INVALID_REQUEST, ERR_RESPONSE_NOT_READY, ERR_RESPONSE_TOO_LARGE,
     ERR_UNEXPECTED_REQUEST, ERR_UNSUPPORTED_REQUEST, ERR_VERSION_MISMATCH,
-    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS, GET_MEASUREMENTS,
-    GET_VERSION, HASH_BY_BIT, HASHES,
-    MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF, MEAS_TYPE_DEVICE_MODE,
-    MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG, MEAS_TYPE_HW_CONFIG,
-    MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION, MEASUREMENTS,
-    MEASUREMENTS_CONTEXT, MIN_DATA_TRANSFER_SIZE, NEGOTIATE_ALGORITHMS,
-    NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION, ChainSet,
-    bits_of, cma_identity, cma_identity_of, cma_san, der_split,
+    ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS,
+    GET_MEASUREMENT_EXTENSION_LOG, GET_MEASUREMENTS, GET_VERSION,
+    HASH_BY_BIT, HASHES, MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF,
+    MEAS_TYPE_DEVICE_MODE, MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG,
+    MEAS_TYPE_HW_CONFIG, MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION,
+    MEASUREMENT_EXTENSION_LOG, MEASUREMENTS, MEASUREMENTS_CONTEXT,
+    MEL_HDR_LEN, MEL_RSP_HDR_LEN, MIN_DATA_TRANSFER_SIZE,
+    NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION,
+    ChainSet, bits_of, cma_identity, cma_identity_of, cma_san, der_split,
     encode_algorithms, encode_capabilities, encode_certificate,
     encode_challenge, encode_challenge_auth, encode_digests, encode_error,
     encode_get_capabilities, encode_get_certificate,
-    encode_get_measurements, encode_measurement_block, encode_measurements,
+    encode_get_measurements, encode_get_mel, encode_measurement_block,
+    encode_measurements, encode_mel, encode_mel_response,
     encode_negotiate_algorithms, encode_version, issue, signed_message,
     spdm_chain, u16, u24, u32, version_entry, version_str)
 
@@ -533,12 +535,13 @@ REQUEST_NAMES = {
     0xEC: 'END_SESSION', 0xED: 'GET_CSR', 0xEE: 'SET_CERTIFICATE',
     0x85: 'CHUNK_SEND', 0x86: 'CHUNK_GET', 0x87: 'GET_ENDPOINT_INFO',
     0xFE: 'VENDOR_DEFINED_REQUEST',
+    GET_MEASUREMENT_EXTENSION_LOG: 'GET_MEASUREMENT_EXTENSION_LOG',
 }
 RESPONSE_NAMES = {
     VERSION: 'VERSION', CAPABILITIES: 'CAPABILITIES',
     ALGORITHMS: 'ALGORITHMS', DIGESTS: 'DIGESTS', CERTIFICATE: 'CERTIFICATE',
     CHALLENGE_AUTH: 'CHALLENGE_AUTH', MEASUREMENTS: 'MEASUREMENTS',
-    ERROR: 'ERROR',
+    MEASUREMENT_EXTENSION_LOG: 'MEASUREMENT_EXTENSION_LOG', ERROR: 'ERROR',
 }
 ERROR_NAMES = {
     0x01: 'InvalidRequest', 0x03: 'Busy', 0x04: 'UnexpectedRequest',
@@ -562,6 +565,9 @@ def describe(msg):
         text += ' slot %d %d/%d' % (msg[2] & 0xF, u16(msg, 4), u16(msg, 6))
     elif msg[1] == GET_MEASUREMENTS and len(msg) >= 4:
         text += ' attrs 0x%02x op 0x%02x' % (msg[2], msg[3])
+    elif msg[1] in (GET_MEASUREMENT_EXTENSION_LOG,
+                    MEASUREMENT_EXTENSION_LOG) and len(msg) >= 12:
+        text += ' %d/%d' % (u32(msg, 4), u32(msg, 8))
     return text + ' (%d bytes)' % len(msg)
 
 
@@ -610,6 +616,10 @@ class Measurement:
         return encode_measurement_block(self.index, self.mtype,
                                         meas_hash(self.value))
 
+    def copy(self):
+        return Measurement(self.index, self.mtype, self.value, self.raw,
+                           self.tcb)
+
     @staticmethod
     def from_json(obj):
         if not isinstance(obj, dict):
@@ -650,7 +660,8 @@ def load_measurements(path):
 
 SIGNED_REQUESTS = (CHALLENGE, GET_MEASUREMENTS)
 ALL_REQUESTS = (GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS,
-                GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS)
+                GET_DIGESTS, GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS,
+                GET_MEASUREMENT_EXTENSION_LOG)
 
 # name: (requests it applies to by default, whether it takes a request)
 FAULTS = {
@@ -723,7 +734,7 @@ class Config:
     def __init__(self, versions=(0x10, 0x11, 0x12, 0x13), asym=DEFAULT_ASYM,
                  hashes=(DEFAULT_HASH,), slots=1, pci_id=DEFAULT_PCI_ID,
                  measurements=None, faults=(), meas_cap='sig',
-                 dts=DEFAULT_DTS):
+                 dts=DEFAULT_DTS, mel=False):
         self.versions = sorted(set(versions))
         self.asym = ASYM_OPTIONS[asym]
         self.hashes = [HASH_OPTIONS[h] for h in hashes]
@@ -742,16 +753,20 @@ class Config:
                              (MIN_DATA_TRANSFER_SIZE, MAX_MESSAGE,
                               QEMU_MAX_PAYLOAD))
         self.dts = dts
+        self.mel = mel
 
     def fault_names(self):
         return {name for name, _ in self.faults}
 
-    def flags(self):
+    def flags(self, v=0x13):
+        """CAPABILITIES Flags at version @v"""
         flags = CAP_CERT | CAP_CHAL
         if self.meas_cap == 'sig':
             flags |= CAP_MEAS_SIG
         elif self.meas_cap == 'nosig':
             flags |= CAP_MEAS_NO_SIG
+        if self.mel and v >= 0x13 and self.meas_cap != 'none':
+            flags |= CAP_MEL
         return flags
 
 
@@ -911,6 +926,9 @@ class Device:
     L1 (GET_MEASUREMENTS exchanges since the last signed one).  A request
     other than GET_MEASUREMENTS empties L1; a GET_MEASUREMENTS empties M1;
     CHALLENGE_AUTH ends M1 (DSP0274 transcript rules).
+
+    The device's measurements and their extension log outlive
+    GET_VERSION.
     """
 
     def __init__(self, cfg, prov, log=None):
@@ -920,6 +938,11 @@ class Device:
         self.fired = set()          # (fault, code) pairs used this epoch
         self.token = 0
         self.pad = 3                # transport padding allowed (DOE)
+        self.measurements = [m.copy() for m in cfg.measurements]
+        # Measurement extension log: (MEL index, measurement index, DMTF
+        # type with the raw bit, value) for every value ever measured
+        self.mel = [(n + 1, m.index, m.mtype | MEAS_RAW_BIT_STREAM, m.value)
+                    for n, m in enumerate(self.measurements)]
         self.reset()
 
     def reset(self):
@@ -1067,6 +1090,8 @@ class Device:
             return self._get_certificate(req), 0
         if code == CHALLENGE:
             return self._challenge(req)
+        if code == GET_MEASUREMENT_EXTENSION_LOG:
+            return self._get_mel(req), 0
         return self._get_measurements(req)
 
     def _exact(self, req, length):
@@ -1115,8 +1140,9 @@ class Device:
                 raise SpdmError(ERR_INVALID_REQUEST)
             self.req_dts = dts
         self.version = v
-        rsp = encode_capabilities(v, RESPONDER_CT_EXPONENT, self.cfg.flags(),
-                                  self.cfg.dts, self.cfg.dts)
+        rsp = encode_capabilities(v, RESPONDER_CT_EXPONENT,
+                                  self.cfg.flags(v), self.cfg.dts,
+                                  self.cfg.dts)
         self.state = 'caps'
         self.vca += req + rsp
         return rsp
@@ -1204,7 +1230,7 @@ class Device:
 
     def _summary(self, v, kind):
         """MeasurementSummaryHash of type @kind (1 TCB, 0xFF all)."""
-        blocks = [m for m in self.cfg.measurements
+        blocks = [m for m in self.measurements
                   if kind == 0xFF or m.tcb]
         data = b''
         for m in blocks:
@@ -1263,7 +1289,7 @@ class Device:
         if signed and slot not in self._slots():
             raise SpdmError(ERR_INVALID_REQUEST)
         raw = v >= 0x12 and bool(attrs & 0x02)
-        meas = self.cfg.measurements
+        meas = self.measurements
         if op == 0:
             param1, blocks = len(meas), []
         elif op == 0xFF:
@@ -1291,6 +1317,27 @@ class Device:
         self.l1 = b''
         return rsp, len(sig)
 
+    def _get_mel(self, req):
+        """MEASUREMENT_EXTENSION_LOG (DSP0274 1.3): a portion of the DMTF
+        measurement extension log, at most as long as asked and as the
+        requester's DataTransferSize allows."""
+        self._need_algorithms()
+        v = req[0]
+        if v < 0x13 or not self.cfg.flags(v) & CAP_MEL:
+            raise SpdmError(ERR_UNSUPPORTED_REQUEST,
+                            GET_MEASUREMENT_EXTENSION_LOG)
+        req = self._exact(req, 12)
+        offset, length = u32(req, 4), u32(req, 8)
+        mel = encode_mel(self.mel)
+        if offset >= len(mel) or not length:
+            self.log('  MEL offset %d length %d: the log has %d bytes' %
+                     (offset, length, len(mel)))
+            raise SpdmError(ERR_INVALID_REQUEST)
+        portion = mel[offset:offset +
+                      min(length, self._limit() - MEL_RSP_HDR_LEN)]
+        return encode_mel_response(v, portion,
+                                   len(mel) - offset - len(portion))
+
 
 def oversize(rsp, sig_len):
     """Make a length field of @rsp claim more than the data; returns the
@@ -1308,6 +1355,8 @@ def oversize(rsp, sig_len):
         struct.pack_into('<H', b, 4, u16(b, 4) + 16)
     elif code == MEASUREMENTS and len(b) >= 8:
         b[5:8] = (u24(b, 5) + len(b)).to_bytes(3, 'little')
+    elif code == MEASUREMENT_EXTENSION_LOG and len(b) >= 12:
+        struct.pack_into('<I', b, 4, u32(b, 4) + 16)
     elif code == CHALLENGE_AUTH:
         # OpaqueLength sits right before the (1.3) context and signature.
         _, pos = challenge_auth_opaque_pos(rsp, sig_len)
@@ -1902,6 +1951,51 @@ class TestRequester:
             raise ReqFailure('signature', **info)
         return rsp[2], blocks
 
+    def mel(self, length):
+        """The whole measurement extension log, asking for @length bytes
+        at a time; returns the log and the number of portions."""
+        data, total, n = b'', None, 0
+        while True:
+            req = encode_get_mel(self.v, len(data), length)
+            rsp = self.exchange(req, MEASUREMENT_EXTENSION_LOG)
+            if len(rsp) < MEL_RSP_HDR_LEN:
+                raise ReqFailure('short')
+            plen, rem = u32(rsp, 4), u32(rsp, 8)
+            if not 0 < plen <= length:
+                raise ReqFailure('mel-length')
+            rsp = self.exact(rsp, MEL_RSP_HDR_LEN + plen)
+            if total is None:
+                total = plen + rem
+            elif len(data) + plen + rem != total:
+                raise ReqFailure('mel-length')
+            data += rsp[MEL_RSP_HDR_LEN:]
+            n += 1
+            self.l1 = b''
+            if not rem:
+                return data, n
+
+
+def parse_mel(mel):
+    """[(MEL index, measurement index, DMTF type, value)] of a DMTF
+    measurement extension log; raises ValueError."""
+    if len(mel) < MEL_HDR_LEN:
+        raise ValueError('short MEL header')
+    count, length = struct.unpack_from('<II', mel)
+    if MEL_HDR_LEN + length != len(mel) or any(mel[8:MEL_HDR_LEN]):
+        raise ValueError('MEL length or reserved bytes')
+    entries, pos = [], MEL_HDR_LEN
+    while pos < len(mel):
+        mel_index, meas_index, mtype, size = struct.unpack_from('<IB3xBH',
+                                                                mel, pos)
+        if any(mel[pos + 5:pos + 8]):
+            raise ValueError('reserved bytes of entry %d' % mel_index)
+        pos += 11
+        entries.append((mel_index, meas_index, mtype, mel[pos:pos + size]))
+        pos += size
+    if pos != len(mel) or len(entries) != count:
+        raise ValueError('MEL entries')
+    return entries
+
 
 class NullLogger(Logger):
     def __init__(self):
@@ -2108,6 +2202,71 @@ class Selftest:
         self.expect_fail(lambda: rq.validate(0, prov.trusted_root.der),
                          'untrusted', tag + ' untrusted')
         rq.validate(0, prov.cs.root.der)        # the only problem
+
+    # -- measurements: MEL --
+
+    @staticmethod
+    def ready(rq, prov):
+        """Connect and validate slot 0, so that signatures can be checked."""
+        rq.connect()
+        rq.digests()
+        rq.certificate(0)
+        rq.validate(0, prov.trusted_root.der)
+
+    def extension_log(self):
+        cfg, prov, session = self.device(versions=[0x13], mel=True)
+        rq = TestRequester(session)
+        self.ready(rq, prov)
+        self.check(rq.flags & CAP_MEL, 'MEL_CAP with --mel')
+        mel, n = rq.mel(64)
+        self.check(n == (len(mel) + 63) // 64 and n > 3,
+                   'MEL in %d portions of 64 bytes' % n)
+        try:
+            entries = parse_mel(mel)
+        except ValueError as e:
+            self.check(False, 'MEL layout: %s' % e)
+            entries = []
+        self.check(entries == [(k + 1, m.index, m.mtype | MEAS_RAW_BIT_STREAM,
+                                m.value)
+                               for k, m in enumerate(cfg.measurements)],
+                   'MEL entries')
+        self.check(rq.mel(0xFFFFFFFF) == (mel, 1), 'MEL in one portion')
+        # Portions bounded by the requester's DataTransferSize
+        small = TestRequester(session, dts=128)
+        self.ready(small, prov)
+        self.check(small.mel(0xFFFFFFFF) == (mel, (len(mel) + 115) // 116),
+                   'MEL portions within DataTransferSize')
+        for what, offset, length in (('at the end', len(mel), 16),
+                                     ('beyond the end', len(mel) + 9, 16),
+                                     ('empty', 0, 0)):
+            rsp = rq.raw(encode_get_mel(0x13, offset, length))
+            self.check(rsp[1:3] == bytes([ERROR, ERR_INVALID_REQUEST]),
+                       'MEL request %s' % what)
+        # Broken answers are noticed
+        for fault in ('truncated', 'oversized'):
+            cfg, prov, session = self.device(
+                versions=[0x13], mel=True,
+                faults=['%s:GET_MEASUREMENT_EXTENSION_LOG' % fault])
+            rq = TestRequester(session)
+            self.ready(rq, prov)
+            try:
+                rq.mel(64)
+                self.check(False, 'MEL %s not detected' % fault)
+            except ReqFailure:
+                pass
+        # No MEL before 1.3, nor without --mel
+        for versions, mel_opt in (([0x12], True), ([0x13], False)):
+            cfg, prov, session = self.device(versions=versions, mel=mel_opt)
+            rq = TestRequester(session)
+            rq.connect()
+            self.check(not rq.flags & CAP_MEL, 'no MEL_CAP at %x mel=%s' %
+                       (rq.v, mel_opt))
+            rsp = rq.raw(struct.pack('<4BII', rq.v,
+                                     GET_MEASUREMENT_EXTENSION_LOG, 0, 0, 0,
+                                     64))
+            self.check(rsp[1:3] == bytes([ERROR, ERR_UNSUPPORTED_REQUEST]),
+                       'GET_MEASUREMENT_EXTENSION_LOG unsupported at %x '
+                       'mel=%s' % (rq.v, mel_opt))
 
     # -- protocol errors --
 
@@ -2463,6 +2622,12 @@ class Selftest:
         for v in (0x10, 0x12, 0x13):
             self.faults(v)
         self.errors()
+        for part in (self.extension_log,):
+            try:
+                part()
+            except (ReqFailure, ValueError) as e:
+                self.check(False, '%s: %s %s' % (
+                    part.__name__, e, getattr(e, 'info', '')))
         self.frames()
         self.files()
         # The same over MCTP serial framing: the DSP0236 baseline MTU, and
@@ -2507,7 +2672,8 @@ def parse_args(argv):
         description='SPDM responder for QEMU\'s spdm_port (PCIe DOE) or '
         'for MCTP over a QEMU serial port; answers GET_VERSION, '
         'GET_CAPABILITIES, NEGOTIATE_ALGORITHMS, GET_DIGESTS, '
-        'GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS and RESPOND_IF_READY, '
+        'GET_CERTIFICATE, CHALLENGE, GET_MEASUREMENTS, '
+        'GET_MEASUREMENT_EXTENSION_LOG (1.3, --mel) and RESPOND_IF_READY, '
         'anything else with ERROR UnsupportedRequest.',
         epilog='Faults (--fault NAME[:REQUEST], repeatable; REQUEST is e.g. '
         'GET_DIGESTS or 0x81, default: every request the fault makes sense '
@@ -2573,6 +2739,10 @@ def parse_args(argv):
                     '"raw" (bool), "tcb" (bool)}')
     ap.add_argument('--meas-cap', choices=('sig', 'nosig', 'none'),
                     default='sig', help='MEAS_CAP to advertise')
+    ap.add_argument('--mel', action='store_true',
+                    help='SPDM 1.3: advertise MEL_CAP and answer '
+                    'GET_MEASUREMENT_EXTENSION_LOG with the DMTF measurement '
+                    'extension log of the measurements')
     ap.add_argument('--dts', type=int, default=DEFAULT_DTS,
                     help='DataTransferSize / largest response (default '
                     '%%(default)s, at most %d)' % MAX_MESSAGE)
@@ -2608,7 +2778,7 @@ def main(argv=None):
         cfg = Config(versions=parse_versions(args.versions), asym=args.asym,
                      hashes=hashes, slots=args.slots, pci_id=pci_id,
                      measurements=measurements, faults=args.fault,
-                     meas_cap=args.meas_cap, dts=args.dts)
+                     meas_cap=args.meas_cap, dts=args.dts, mel=args.mel)
         if not 0 <= args.port <= 0xFFFF:
             raise ValueError('--port wants 0..65535')
         eids = parse_eids(args.eids)
