@@ -82,9 +82,10 @@ from spdm_model import (  # noqa: E402  (after the path set-up)
     ERR_UNEXPECTED_REQUEST, ERR_UNSUPPORTED_REQUEST, ERR_VERSION_MISMATCH,
     ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS,
     GET_MEASUREMENT_EXTENSION_LOG, GET_MEASUREMENTS, GET_VERSION,
-    HASH_BY_BIT, HASHES, MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF,
-    MEAS_TYPE_DEVICE_MODE, MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG,
-    MEAS_TYPE_HW_CONFIG, MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION,
+    HASH_BY_BIT, HASHES, MEAS_CHANGED_NO, MEAS_CHANGED_YES,
+    MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF, MEAS_TYPE_DEVICE_MODE,
+    MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG, MEAS_TYPE_HW_CONFIG,
+    MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION,
     MEASUREMENT_EXTENSION_LOG, MEASUREMENTS, MEASUREMENTS_CONTEXT,
     MEL_HDR_LEN, MEL_RSP_HDR_LEN, MIN_DATA_TRANSFER_SIZE,
     NEGOTIATE_ALGORITHMS, NONCE_LEN, RESPOND_IF_READY, ROOT_USAGE, VERSION,
@@ -633,10 +634,14 @@ class Measurement:
                            bool(obj.get('raw', False)), obj.get('tcb'))
 
 
+FIRMWARE_INDEX = 2              # what the meas-change fault updates
+
+
 def default_measurements():
     return [
         Measurement(1, MEAS_TYPE_ROM, b'kspdm emulated immutable ROM'),
-        Measurement(2, MEAS_TYPE_FIRMWARE, b'kspdm emulated firmware 1.0.0'),
+        Measurement(FIRMWARE_INDEX, MEAS_TYPE_FIRMWARE,
+                    b'kspdm emulated firmware 1.0.0'),
         Measurement(3, MEAS_TYPE_HW_CONFIG, b'kspdm emulated hardware config'),
         Measurement(4, MEAS_TYPE_FW_CONFIG, b'kspdm emulated firmware config'),
         Measurement(5, MEAS_TYPE_VERSION, b'1.0.0', raw=True),
@@ -645,6 +650,15 @@ def default_measurements():
         Measurement(0xFE, MEAS_TYPE_DEVICE_MODE,
                     struct.pack('<IIII', 0x2, 0x2, 0x0, 0x0), raw=True),
     ]
+
+
+def updated_value(m):
+    """The value of measurement @m after a firmware update."""
+    if m.mtype == MEAS_TYPE_SVN and len(m.value) == 8:
+        return struct.pack('<Q', struct.unpack('<Q', m.value)[0] + 1)
+    if b'1.0.0' in m.value:
+        return m.value.replace(b'1.0.0', b'1.0.1')
+    return m.value + b' (updated)'
 
 
 def load_measurements(path):
@@ -680,6 +694,9 @@ FAULTS = {
     # ResponseNotReady to the request and to every RESPOND_IF_READY.
     'not-ready-always': (GET_DIGESTS, GET_CERTIFICATE, CHALLENGE,
                          GET_MEASUREMENTS),
+    # After the first signed MEASUREMENTS the mutable firmware (index 2)
+    # is updated: the next read differs and reports ContentChanged.
+    'meas-change': (GET_MEASUREMENTS,),
     # The SPDM response cut to half its length.
     'truncated': ALL_REQUESTS,
     # A length field larger than the data that follows it.
@@ -721,6 +738,9 @@ def parse_fault(text):
         if req:
             raise ValueError('fault "untrusted" takes no request')
         return name, frozenset()
+    if name == 'meas-change' and req and \
+            parse_request_name(req) != GET_MEASUREMENTS:
+        raise ValueError('fault "meas-change" is about GET_MEASUREMENTS')
     codes = frozenset([parse_request_name(req)]) if req else \
         frozenset(FAULTS[name])
     if RESPOND_IF_READY in codes:
@@ -927,8 +947,8 @@ class Device:
     other than GET_MEASUREMENTS empties L1; a GET_MEASUREMENTS empties M1;
     CHALLENGE_AUTH ends M1 (DSP0274 transcript rules).
 
-    The device's measurements and their extension log outlive
-    GET_VERSION.
+    The device's measurements, their extension log and what the last
+    signed MEASUREMENTS reported outlive GET_VERSION.
     """
 
     def __init__(self, cfg, prov, log=None):
@@ -943,6 +963,8 @@ class Device:
         # type with the raw bit, value) for every value ever measured
         self.mel = [(n + 1, m.index, m.mtype | MEAS_RAW_BIT_STREAM, m.value)
                     for n, m in enumerate(self.measurements)]
+        self.signed_values = None   # values at the last signed MEASUREMENTS
+        self.fw_updated = False
         self.reset()
 
     def reset(self):
@@ -1301,9 +1323,16 @@ class Device:
                 raise SpdmError(ERR_INVALID_REQUEST)
         context = req[-CONTEXT_LEN:] if v >= 0x13 else b''
         nonce = req[4:4 + NONCE_LEN] if signed else None
+        param2 = 0
+        if signed and v >= 0x11:
+            param2 = slot
+        values = [(m.index, m.value) for m in meas]
+        if signed and v >= 0x12:
+            # ContentChanged: against the last signed MEASUREMENTS
+            param2 |= MEAS_CHANGED_YES if self.signed_values not in \
+                (None, values) else MEAS_CHANGED_NO
         body = encode_measurements(
-            v, param1, slot if signed and v >= 0x11 else 0,
-            [m.block(self.meas_hash, raw) for m in blocks],
+            v, param1, param2, [m.block(self.meas_hash, raw) for m in blocks],
             self._nonce(GET_MEASUREMENTS, nonce) if signed
             else os.urandom(NONCE_LEN), context=context)
         self.m1 = b''
@@ -1315,7 +1344,28 @@ class Device:
         sig = self._sign(v, l1, slot, MEASUREMENTS_CONTEXT)
         rsp = self._fits(body + sig)
         self.l1 = b''
+        self.signed_values = values
+        self._firmware_update()
         return rsp, len(sig)
+
+    def _firmware_update(self):
+        """The meas-change fault: the firmware measurement changes once,
+        after the first signed MEASUREMENTS, and is logged in the MEL."""
+        if self.fw_updated or not any(
+                name == 'meas-change' and GET_MEASUREMENTS in codes
+                for name, codes in self.cfg.faults):
+            return
+        m = next((m for m in self.measurements
+                  if m.index == FIRMWARE_INDEX), None) or \
+            (self.measurements[0] if self.measurements else None)
+        if m is None:
+            return
+        m.value = updated_value(m)
+        self.mel.append((len(self.mel) + 1, m.index,
+                         m.mtype | MEAS_RAW_BIT_STREAM, m.value))
+        self.fw_updated = True
+        self.log('  meas-change: measurement %d is now %r' %
+                 (m.index, m.value))
 
     def _get_mel(self, req):
         """MEASUREMENT_EXTENSION_LOG (DSP0274 1.3): a portion of the DMTF
@@ -1932,6 +1982,7 @@ class TestRequester:
         if v >= 0x13 and rsp[pos - CONTEXT_LEN:pos] != context:
             raise ReqFailure('context')
         self.m1 = b''
+        self.meas_param2 = rsp[3]
         if not signed:
             self.l1 += req + rsp
             return rsp[2], blocks
@@ -2203,7 +2254,7 @@ class Selftest:
                          'untrusted', tag + ' untrusted')
         rq.validate(0, prov.cs.root.der)        # the only problem
 
-    # -- measurements: MEL --
+    # -- measurements: MEL, changes --
 
     @staticmethod
     def ready(rq, prov):
@@ -2267,6 +2318,44 @@ class Selftest:
             self.check(rsp[1:3] == bytes([ERROR, ERR_UNSUPPORTED_REQUEST]),
                        'GET_MEASUREMENT_EXTENSION_LOG unsupported at %x '
                        'mel=%s' % (rq.v, mel_opt))
+
+    def meas_change(self):
+        for v in (0x11, 0x12, 0x13):
+            tag = 'v%s meas-change' % version_str(v)
+            cfg, prov, session = self.device(versions=[v], mel=True,
+                                             faults=['meas-change'])
+            rq = TestRequester(session)
+            self.ready(rq, prov)
+            reads = []
+            for _ in range(3):
+                _, blocks = rq.measurements(0xFF, signed=True)
+                reads.append((blocks, rq.meas_param2 & 0x30))
+            fw = [dict((i, d) for i, _, d in b)[FIRMWARE_INDEX]
+                  for b, _ in reads]
+            updated = rq.h(b'kspdm emulated firmware 1.0.1')
+            self.check(fw[0] != fw[1] and fw[1] == fw[2] and
+                       fw[1][3:] == updated,
+                       tag + ': firmware measurement changes once')
+            others = [[x for x in b if x[0] != FIRMWARE_INDEX]
+                      for b, _ in reads]
+            self.check(others[0] == others[1] == others[2],
+                       tag + ': other measurements unchanged')
+            want = [MEAS_CHANGED_NO, MEAS_CHANGED_YES, MEAS_CHANGED_NO] \
+                if v >= 0x12 else [0, 0, 0]
+            self.check([c for _, c in reads] == want,
+                       tag + ': ContentChanged %s' % [c for _, c in reads])
+            if v >= 0x13:
+                entries = parse_mel(rq.mel(4096)[0])
+                self.check(len(entries) == len(cfg.measurements) + 1 and
+                           entries[-1][1:] == (
+                               FIRMWARE_INDEX,
+                               MEAS_TYPE_FIRMWARE | MEAS_RAW_BIT_STREAM,
+                               b'kspdm emulated firmware 1.0.1'),
+                           tag + ': the update is in the MEL')
+            # The device keeps its firmware across GET_VERSION
+            self.ready(rq, prov)
+            _, blocks = rq.measurements(0xFF, signed=True)
+            self.check(blocks == reads[2][0], tag + ': kept')
 
     # -- protocol errors --
 
@@ -2622,7 +2711,7 @@ class Selftest:
         for v in (0x10, 0x12, 0x13):
             self.faults(v)
         self.errors()
-        for part in (self.extension_log,):
+        for part in (self.extension_log, self.meas_change):
             try:
                 part()
             except (ReqFailure, ValueError) as e:
@@ -2679,7 +2768,10 @@ def parse_args(argv):
         'GET_DIGESTS or 0x81, default: every request the fault makes sense '
         'for; one-shot faults fire once per request code after each '
         'GET_VERSION, per EID with mctp-serial): bad-signature, wrong-nonce '
-        '(every signed response), busy, busy-always, not-ready, '
+        '(every signed response), meas-change (after the first signed '
+        'MEASUREMENTS the firmware measurement, index 2, changes once and '
+        'the next signed MEASUREMENTS reports ContentChanged), busy, '
+        'busy-always, not-ready, '
         'not-ready-always, truncated, oversized '
         '(mctp-serial: a response without a length field gets 4 trailing '
         'zero bytes), no-response (empty frame: QEMU drops the object, the '
