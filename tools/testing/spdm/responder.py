@@ -50,6 +50,7 @@
 # Usage (see --help):
 #   responder.py --port 2323 --cert-dir /tmp/spdm [--versions 1.2,1.3]
 #                [--asym ecdsa-p384] [--hash sha384] [--fault busy:GET_DIGESTS]
+#                [--mel] [--fault meas-change] [--dts 256]
 #   responder.py --transport mctp-serial --eids 9-16 --port 0 \
 #                --cert-dir /tmp/spdm     # DIR/root.der, DIR/eid-<N>/...
 #   responder.py --selftest
@@ -83,8 +84,9 @@ from spdm_model import (  # noqa: E402  (after the path set-up)
     ERROR, GET_CAPABILITIES, GET_CERTIFICATE, GET_DIGESTS,
     GET_MEASUREMENT_EXTENSION_LOG, GET_MEASUREMENTS, GET_VERSION,
     HASH_BY_BIT, HASHES, MEAS_CHANGED_NO, MEAS_CHANGED_YES,
-    MEAS_RAW_BIT_STREAM, MEAS_SPEC_DMTF, MEAS_TYPE_DEVICE_MODE,
-    MEAS_TYPE_FIRMWARE, MEAS_TYPE_FW_CONFIG, MEAS_TYPE_HW_CONFIG,
+    MEAS_INDEX_DEVICE_MODE, MEAS_INDEX_MANIFEST, MEAS_RAW_BIT_STREAM,
+    MEAS_SPEC_DMTF, MEAS_TYPE_DEVICE_MODE, MEAS_TYPE_FIRMWARE,
+    MEAS_TYPE_FW_CONFIG, MEAS_TYPE_HW_CONFIG, MEAS_TYPE_MANIFEST,
     MEAS_TYPE_ROM, MEAS_TYPE_SVN, MEAS_TYPE_VERSION,
     MEASUREMENT_EXTENSION_LOG, MEASUREMENTS, MEASUREMENTS_CONTEXT,
     MEL_HDR_LEN, MEL_RSP_HDR_LEN, MIN_DATA_TRANSFER_SIZE,
@@ -635,9 +637,16 @@ class Measurement:
 
 
 FIRMWARE_INDEX = 2              # what the meas-change fault updates
+MANIFEST = (b'kspdm emulated device manifest: rom; firmware 1.0.0; '
+            b'hardware config; firmware config; version; svn 1')
 
 
 def default_measurements():
+    """Digests (1 to 4) and raw bit streams (5, 6), the freeform manifest
+    at 0xFD and the structured device mode at 0xFE (DSP0274 1.2+ index
+    assignments).  Together, with their signature, more than 256 bytes
+    (ECDSA) or 600 bytes (RSA-3072): a smaller --dts makes the requester
+    ask for them one at a time."""
     return [
         Measurement(1, MEAS_TYPE_ROM, b'kspdm emulated immutable ROM'),
         Measurement(FIRMWARE_INDEX, MEAS_TYPE_FIRMWARE,
@@ -646,8 +655,11 @@ def default_measurements():
         Measurement(4, MEAS_TYPE_FW_CONFIG, b'kspdm emulated firmware config'),
         Measurement(5, MEAS_TYPE_VERSION, b'1.0.0', raw=True),
         Measurement(6, MEAS_TYPE_SVN, struct.pack('<Q', 1), raw=True),
-        # Operational mode capabilities/state, device mode capabilities/state
-        Measurement(0xFE, MEAS_TYPE_DEVICE_MODE,
+        Measurement(MEAS_INDEX_MANIFEST, MEAS_TYPE_MANIFEST, MANIFEST,
+                    raw=True, tcb=False),
+        # Operational mode capabilities/state (validation), device mode
+        # capabilities/state (none)
+        Measurement(MEAS_INDEX_DEVICE_MODE, MEAS_TYPE_DEVICE_MODE,
                     struct.pack('<IIII', 0x2, 0x2, 0x0, 0x0), raw=True),
     ]
 
@@ -2254,7 +2266,7 @@ class Selftest:
                          'untrusted', tag + ' untrusted')
         rq.validate(0, prov.cs.root.der)        # the only problem
 
-    # -- measurements: MEL, changes --
+    # -- measurements: device mode, manifest, MEL, changes, fallback --
 
     @staticmethod
     def ready(rq, prov):
@@ -2263,6 +2275,31 @@ class Selftest:
         rq.digests()
         rq.certificate(0)
         rq.validate(0, prov.trusted_root.der)
+
+    def default_blocks(self):
+        cfg, prov, session = self.device(versions=[0x13])
+        rq = TestRequester(session)
+        self.ready(rq, prov)
+        _, blocks = rq.measurements(0xFF, signed=True)
+        types = {idx: dmtf[0] for idx, _, dmtf in blocks}
+        self.check(any(t & MEAS_RAW_BIT_STREAM for t in types.values()) and
+                   not all(t & MEAS_RAW_BIT_STREAM for t in types.values()),
+                   'default measurements: raw and digest blocks')
+        self.check(types.get(MEAS_INDEX_MANIFEST) ==
+                   MEAS_TYPE_MANIFEST | MEAS_RAW_BIT_STREAM,
+                   'default measurements: manifest at 0xFD')
+        mode = next(dmtf for idx, _, dmtf in blocks
+                    if idx == MEAS_INDEX_DEVICE_MODE)
+        self.check(mode[0] == MEAS_TYPE_DEVICE_MODE | MEAS_RAW_BIT_STREAM and
+                   u16(mode, 1) == 16 and len(mode) == 19,
+                   'default measurements: device mode at 0xFE')
+        self.check(rq.meas_param2 & 0x30 == MEAS_CHANGED_NO,
+                   'ContentChanged: no change')
+        rq.measurements(0xFF, signed=True)
+        self.check(rq.meas_param2 & 0x30 == MEAS_CHANGED_NO,
+                   'ContentChanged: still no change')
+        rq.measurements(0xFF)
+        self.check(rq.meas_param2 == 0, 'ContentChanged: unsigned')
 
     def extension_log(self):
         cfg, prov, session = self.device(versions=[0x13], mel=True)
@@ -2356,6 +2393,49 @@ class Selftest:
             self.ready(rq, prov)
             _, blocks = rq.measurements(0xFF, signed=True)
             self.check(blocks == reads[2][0], tag + ': kept')
+
+    def fallback(self):
+        """A --dts that carries CHALLENGE_AUTH and every single block but
+        not all blocks at once: ResponseTooLarge, then count and indices."""
+        contiguous = [m for m in default_measurements() if m.index < 0xF0]
+        for asym, hname, dts, meas in (
+                ('ecdsa-p256', 'sha256', 256, None),
+                ('ecdsa-p384', 'sha384', 256, None),
+                ('rsassa-3072', 'sha384', 600, None),
+                ('ecdsa-p256', 'sha256', 256, contiguous)):
+            tag = 'fallback %s --dts %d%s' % (asym, dts, ' 1..N' if meas
+                                               else '')
+            cfg, prov, session = self.device(versions=[0x13], asym=asym,
+                                             hashes=[hname], dts=dts,
+                                             measurements=meas)
+            rq = TestRequester(session)
+            self.ready(rq, prov)
+            rq.challenge(0)
+            e = self.expect_fail(lambda: rq.measurements(0xFF, signed=True),
+                                 'error', tag + ': all at once')
+            self.check(e and e.info.get('code') == ERR_RESPONSE_TOO_LARGE,
+                       tag + ': ResponseTooLarge')
+            count, _ = rq.measurements(0)
+            indices = [m.index for m in cfg.measurements]
+            self.check(count == len(indices), tag + ': count')
+            got = []
+            for i in indices:
+                _, blocks = rq.measurements(i, signed=i == indices[-1])
+                got += blocks
+            self.check([b[0] for b in got] == indices,
+                       tag + ': one at a time, L1/L2 signed')
+            if meas is None:
+                # 1..count is not every index: 0xFD and 0xFE are counted
+                rsp = rq.raw(encode_get_measurements(0x13, 0, count - 1,
+                                                     context=bytes(8)))
+                self.check(rsp[1:3] == bytes([ERROR, ERR_INVALID_REQUEST]),
+                           tag + ': index %d absent' % (count - 1))
+        # Too small for CHALLENGE_AUTH itself
+        cfg, prov, session = self.device(versions=[0x13], dts=64)
+        rq = TestRequester(session)
+        self.ready(rq, prov)
+        self.expect_fail(lambda: rq.challenge(0), 'error',
+                         '--dts 64 and CHALLENGE_AUTH')
 
     # -- protocol errors --
 
@@ -2711,7 +2791,8 @@ class Selftest:
         for v in (0x10, 0x12, 0x13):
             self.faults(v)
         self.errors()
-        for part in (self.extension_log, self.meas_change):
+        for part in (self.default_blocks, self.extension_log,
+                     self.meas_change, self.fallback):
             try:
                 part()
             except (ReqFailure, ValueError) as e:
@@ -2837,7 +2918,11 @@ def parse_args(argv):
                     'extension log of the measurements')
     ap.add_argument('--dts', type=int, default=DEFAULT_DTS,
                     help='DataTransferSize / largest response (default '
-                    '%%(default)s, at most %d)' % MAX_MESSAGE)
+                    '%%(default)s, at most %d); a larger response gets '
+                    'ERROR ResponseTooLarge, e.g. all default measurements '
+                    'with --dts 256 (ECDSA) or 600 (RSA-3072), which still '
+                    'carry CHALLENGE_AUTH and each single measurement'
+                    % MAX_MESSAGE)
     ap.add_argument('--fault', action='append', default=[],
                     metavar='NAME[:REQUEST]', help='inject a fault')
     ap.add_argument('--log', metavar='FILE',
