@@ -73,6 +73,15 @@ if grep -E 'warning:|error:' "$build_log" >&2; then
 	exit 1
 fi
 
+log "testing spdmctl's evidence and verify on the host"
+if ! /usr/bin/python3 tools/testing/spdm/evidence_test.py \
+	--spdmctl tools/spdm/spdmctl >"$build_log" 2>&1; then
+	cat "$build_log" >&2
+	log "evidence_test.py failed"
+	exit 1
+fi
+tail -n 1 "$build_log" >&2
+
 log "running KUnit in QEMU"
 rc=0
 # spdm_kunit.ko needs spdm_mctp.ko when the kernel has MCTP
