@@ -278,6 +278,23 @@ static STACK_OF(X509) *load_ca(const char *path, char *why, size_t size)
  * Check the chain and return the leaf's key (whatever the verdict, if
  * the leaf parses), for the signature check.
  */
+/* @cert is validly self-signed, or issued and signed by one of @cas */
+static bool first_signed(X509 *cert, STACK_OF(X509) *cas)
+{
+	int i;
+
+	if (X509_check_issued(cert, cert) == X509_V_OK)
+		return X509_self_signed(cert, 1) == 1;
+	for (i = 0; i < sk_X509_num(cas); i++) {
+		X509 *ca = sk_X509_value(cas, i);
+
+		if (X509_check_issued(ca, cert) == X509_V_OK &&
+		    X509_verify(cert, X509_get0_pubkey(ca)) == 1)
+			return true;
+	}
+	return false;
+}
+
 static EVP_PKEY *check_chain(struct verify *v, const struct evidence *ev,
 			     const struct asym_info *asym)
 {
@@ -342,6 +359,17 @@ static EVP_PKEY *check_chain(struct verify *v, const struct evidence *ev,
 		}
 		for (i = 0; i < sk_X509_num(cas); i++)
 			X509_STORE_add_cert(store, sk_X509_value(cas, i));
+		/*
+		 * The path to the anchor may skip the chain's first
+		 * certificate, but it is evidence too: it must be signed, by
+		 * itself or by one of the trusted certificates.
+		 */
+		if (!first_signed(sk_X509_value(certs, 0), cas)) {
+			report(v, "chain", CHECK_FAIL,
+			       "certificate 0 is neither validly self-signed nor signed by a certificate of %s",
+			       v->ca);
+			goto out;
+		}
 	} else {
 		X509 *root = sk_X509_value(certs, 0);
 
