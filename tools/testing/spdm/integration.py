@@ -19,6 +19,7 @@ import ast
 import base64
 import hashlib
 import json
+import re
 import os
 import shutil
 import signal
@@ -1008,12 +1009,26 @@ def scenario_measurements():
             NlDevice('m-badsig', '1.2', 'ecdsa-p256', 'sha256',
                      ['--fault', 'bad-signature:GET_MEASUREMENTS']),
             NlDevice('m-none', '1.2', 'ecdsa-p256', 'sha256',
-                     ['--meas-cap', 'none'])]
+                     ['--meas-cap', 'none']),
+            # the extension log, and a measurement that changes
+            NlDevice('m-v13-mel', '1.3', 'ecdsa-p256', 'sha256',
+                     ['--mel', '--fault', 'meas-change']),
+            # all blocks do not fit 256 bytes: one index at a time
+            NlDevice('m-fallback', '1.2', 'ecdsa-p256', 'sha256',
+                     ['--dts', '256'])]
     good, bad, none = devs[:3], devs[3], devs[4]
+    mel, fallback = devs[5], devs[6]
     ynl = ('python3 /ynl/cli.py --spec /ynl/spdm.yaml --no-schema '
            '--output-json')
+    built = {}
+
+    def binaries(work):
+        b = build_spdmctl(work)
+        built['spdmctl'] = b['/bin/spdmctl']
+        return b
 
     def script():
+        A = devs[0].bdf
         s = f'''section() {{
 	echo "KSPDM-BEGIN $1"
 	cat "$2"
@@ -1058,6 +1073,53 @@ section ynl-meas-unsigned /tmp/out
 {ynl} --do meas-get --json '{{"name": "{devs[1].bdf}", "raw": true}}' > /tmp/out 2>&1
 check ynl:meas-raw-v11:status 1 "$?"
 check_grep ynl:meas-raw-v11:extack "raw bit streams need SPDM 1.2" "$(cat /tmp/out)"
+
+# --- spdmctl: a table, evidence files that verify without the kernel ---
+spdmctl meas {A} > /tmp/out 2>&1
+check spdmctl:meas:status 0 "$?"
+section spdmctl-meas /tmp/out
+spdmctl -j meas {A} --index 5 --raw > /tmp/out 2>&1
+check spdmctl:meas-raw:status 0 "$?"
+section spdmctl-meas-raw /tmp/out
+'''
+        for d in good:
+            s += f'''spdmctl evidence {d.bdf} --nonce {NONCE} -o /tmp/ev-{d.name}.json > /tmp/out 2>&1
+check spdmctl:evidence:{d.name}:status 0 "$?"
+spdmctl verify /tmp/ev-{d.name}.json --ca /certs/{d.name}.der --nonce {NONCE} > /tmp/out 2>&1
+check spdmctl:verify:{d.name}:status 0 "$?"
+section spdmctl-verify-{d.name} /tmp/out
+echo KSPDM-BEGIN evidence-{d.name}
+base64 /tmp/ev-{d.name}.json
+echo KSPDM-END evidence-{d.name}
+'''
+        s += f'''spdmctl verify /tmp/ev-{good[0].name}.json --ca /certs/{good[1].name}.der --nonce {NONCE} > /tmp/out 2>&1
+check spdmctl:verify:other-root 1 "$?"
+spdmctl verify /tmp/ev-{good[0].name}.json --ca /certs/{good[0].name}.der --nonce {NONCE2} > /tmp/out 2>&1
+check spdmctl:verify:other-nonce 1 "$?"
+
+# --- the extension log, and a change announced on the monitor group ---
+check mel:sysfs yes "$([ -e {mel.sysfs}/measurements/mel ] && echo yes)"
+spdmctl mel {mel.bdf} > /tmp/out 2>&1
+check spdmctl:mel:status 0 "$?"
+section spdmctl-mel /tmp/out
+spdmctl mel {mel.bdf} -o /tmp/mel.bin > /dev/null 2>&1
+check spdmctl:mel:file "$(sha256sum < {mel.sysfs}/measurements/mel | cut -d' ' -f1)" "$(sha256sum < /tmp/mel.bin | cut -d' ' -f1)"
+spdmctl -j monitor dev > /tmp/mon 2>&1 &
+mon=$!
+sleep 1
+spdmctl meas {mel.bdf} > /dev/null 2>&1
+check change:meas 0 "$?"
+sleep 1
+kill $mon
+section monitor-change /tmp/mon
+check_grep change:logged "measurement index 2 changed" "$(dmesg | grep '{mel.bdf}: SPDM:')"
+
+# --- one index at a time ---
+check fallback:authenticated 1 "$(cat {fallback.sysfs}/authenticated)"
+check_grep fallback:logged "asking one at a time" "$(dmesg | grep '{fallback.bdf}: SPDM:')"
+spdmctl -j meas {fallback.bdf} > /tmp/out 2>&1
+check spdmctl:meas-fallback:status 0 "$?"
+section spdmctl-meas-fallback /tmp/out
 rmmod spdm_pci
 rmmod spdm
 '''
@@ -1068,7 +1130,9 @@ rmmod spdm
         return {k: v for k, v in f.items() if 'wrong' not in k}
 
     return Scenario('measurements', devs, script, files=files, python=True,
-                    post=lambda result: measurements_post(result, devs))
+                    binaries=binaries,
+                    post=lambda result: measurements_post(result, devs,
+                                                          built))
 
 
 def meas_verifies(dev, e):
@@ -1095,17 +1159,52 @@ def meas_verifies(dev, e):
     return True, ''
 
 
-def measurements_post(result, devs):
+def evidence_flips(spdmctl, ev, root, nonce, every):
+    """Run spdmctl verify on the host on evidence @ev and on copies with
+    one byte flipped (every byte if @every, else a spread of 400):
+    (verifies, [offsets of flips that still verify or crashed])."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'ev.json')
+
+        def verify(data):
+            with open(path, 'wb') as f:
+                f.write(data)
+            return subprocess.run([spdmctl, 'verify', path, '--ca', root,
+                                   '--nonce', nonce],
+                                  capture_output=True).returncode
+        ok = verify(ev) == 0
+        step = 1 if every else max(1, len(ev) // 400)
+        # "device" is a label for people, covered by nothing signed
+        # (EVIDENCE.md); every other byte must matter
+        m = re.search(rb'"device": "([^"]*)"', ev)
+        label = range(m.start(1), m.end(1)) if m else range(0)
+        bad = []
+        for off in range(0, len(ev), step):
+            if off in label:
+                continue
+            flipped = bytearray(ev)
+            flipped[off] ^= 0x01
+            if verify(bytes(flipped)) != 1:
+                bad.append(off)
+        return ok, bad
+
+
+def measurements_post(result, devs, built):
+    import responder
     checks = []
+    good, mel = devs[:3], devs[5]
+    want = [m.index for m in responder.default_measurements()]
 
     def check(name, ok, detail=''):
         checks.append((bool(ok), name, '' if ok else detail))
 
-    for d in devs[:3]:
+    for d in good:
         lines = result.sections.get(f'sysfs-{d.name}', [])
         got = {ln.split()[0]: ln.split()[1:] for ln in lines if ln.strip()}
-        check(f'sysfs:{d.name}:indices', sorted(got, key=int) ==
-              ['1', '2', '3', '4', '5', '6', '254'], str(got))
+        check(f'sysfs:{d.name}:indices',
+              sorted(got, key=int) == [str(i) for i in want], str(got))
         check(f'sysfs:{d.name}:types',
               got.get('1', [''])[0] == 'immutable-rom' and
               got.get('5', ['', ''])[:2] == ['version', 'raw'] and
@@ -1117,8 +1216,7 @@ def measurements_post(result, devs):
             continue
         blocks = e.get('block', [])
         check(f'ynl:meas:{d.name}:blocks',
-              [b.get('index') for b in blocks] == [1, 2, 3, 4, 5, 6, 254],
-              str(blocks)[:300])
+              [b.get('index') for b in blocks] == want, str(blocks)[:300])
         t = b''.join(bytes.fromhex(f) for f in e['transcript'])
         rq = e.get('req-nonce-offset', 0)
         check(f'ynl:meas:{d.name}:nonce', t[rq:rq + 32].hex() == NONCE,
@@ -1140,10 +1238,53 @@ def measurements_post(result, devs):
               isinstance(one, dict) and
               [b.get('index') for b in one.get('block', [])] == [2] and
               meas_verifies(d, one)[0], str(one)[:300])
+
+        # the evidence file exported in the guest, checked on the host
+        # with the same spdmctl: it verifies, and no flipped byte does
+        text = ''.join(result.sections.get(f'evidence-{d.name}', []))
+        try:
+            ev = base64.b64decode(text)
+        except ValueError:
+            ev = b''
+        spdmctl = built.get('spdmctl')
+        if not ev or not spdmctl:
+            check(f'evidence:{d.name}', False, 'no evidence file')
+            continue
+        ok, bad = evidence_flips(spdmctl, ev, d.root_der(), NONCE,
+                                 every=d is good[0])
+        check(f'evidence:{d.name}:verifies-on-host', ok)
+        check(f'evidence:{d.name}:every-flip-fails', not bad,
+              f'{len(bad)} flipped bytes still verify or crash: {bad[:10]}')
+        if d is good[0] and not bad:
+            print(f'measurements: evidence of {d.name}: each of its '
+                  f'{len(ev)} bytes flipped (but the device label) fails '
+                  'spdmctl verify')
+
     un = (ynl_docs(result, 'ynl-meas-unsigned') or [{}])[0]
     check('ynl:meas-unsigned', isinstance(un, dict) and
-          len(un.get('block', [])) == 7 and 'transcript' not in un and
-          'slot' not in un, str(un)[:300])
+          len(un.get('block', [])) == len(want) and
+          'transcript' not in un and 'slot' not in un, str(un)[:300])
+    table = '\n'.join(result.sections.get('spdmctl-meas', []))
+    check('spdmctl:meas:table', 'signed by slot 0' in table and
+          re.search(r'\n\s*254\s+device-mode\s+raw', table), table[:500])
+    raw = (json_lines(result, 'spdmctl-meas-raw') or [{}])[0]
+    check('spdmctl:meas-raw', isinstance(raw, dict) and
+          [(m.get('index'), m.get('raw')) for m in
+           raw.get('measurements', [])] == [(5, True)], str(raw)[:300])
+    text = '\n'.join(result.sections.get('spdmctl-mel', []))
+    check('spdmctl:mel:table', 'measurement extension log' in text,
+          text[:300])
+    events = json_lines(result, 'monitor-change')
+    reasons = [e.get('reason', '') for e in events
+               if e.get('name') == mel.bdf]
+    check('monitor:measurement-changed',
+          'measurement index 2 changed' in reasons, str(reasons))
+    check('monitor:content-changed',
+          'responder reports changed measurements' in reasons, str(reasons))
+    fb = (json_lines(result, 'spdmctl-meas-fallback') or [{}])[0]
+    check('spdmctl:meas-fallback:blocks', isinstance(fb, dict) and
+          [m.get('index') for m in fb.get('measurements', [])] == want,
+          str(fb)[:300])
     return checks
 
 
