@@ -65,7 +65,9 @@ int spdm_fail(struct spdm_state *spdm, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(spdm->error, sizeof(spdm->error), fmt, ap);
 	va_end(ap);
-	dev_err_ratelimited(spdm->dev, "SPDM: %s (%d)\n", spdm->error, err);
+	if (!spdm->quiet)
+		dev_err_ratelimited(spdm->dev, "SPDM: %s (%d)\n", spdm->error,
+				    err);
 	return err;
 }
 
@@ -268,6 +270,9 @@ int spdm_exchange(struct spdm_state *spdm, size_t req_len, u32 timeout_us,
 	unsigned int attempt;
 	int ret;
 
+	/* DSP0274 10.11: any other request ends the responder's L1/L2 */
+	if (req[1] != SPDM_GET_MEASUREMENTS)
+		spdm->l1_open = false;
 	for (attempt = 0; attempt <= SPDM_BUSY_RETRIES; attempt++) {
 		ret = spdm_transport(spdm, req, req_len, timeout_us, rsp_len);
 		if (ret)

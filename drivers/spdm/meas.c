@@ -20,6 +20,7 @@
 
 #define SPDM_MEAS_CONTEXT	"responder-measurements signing"
 #define SPDM_MEL_CHUNK		4096	/* bytes asked for per request */
+#define SPDM_MAX_MEL_PORTIONS	4096
 
 bool spdm_measure_at_auth;
 module_param_named(measure_at_auth, spdm_measure_at_auth, bool, 0644);
@@ -38,6 +39,14 @@ void spdm_meas_log_free(struct spdm_meas_log *log)
 	kvfree(log->transcript);
 	kfree(log->sig);
 	kfree(log);
+}
+
+/* Free only the record of a log on the stack */
+static void spdm_meas_log_free_record(struct spdm_meas_log *log)
+{
+	kvfree(log->record);
+	log->record = NULL;
+	log->record_len = 0;
 }
 
 /**
@@ -99,12 +108,21 @@ static int spdm_meas_exchange(struct spdm_state *spdm, u8 attrs, u8 op,
 			    spdm_ct_us(spdm) : SPDM_ST1_US, &rsp_len);
 	if (ret)
 		return ret;
+	/* A signed response ends the responder's L1/L2 (DSP0274 10.11) */
+	if (sig)
+		spdm->l1_open = false;
 	consumed = spdm_decode_measurements(spdm->rsp, rsp_len, spdm->version,
 					    op, sig,
 					    sig ? spdm->asym->sig_len : 0,
 					    hash_len, rsp);
 	ret = spdm_response_end(spdm, consumed, rsp_len, "MEASUREMENTS");
-	return ret ?: consumed;
+	if (ret)
+		return ret;
+	if (rsp->context &&
+	    memcmp(rsp->context, context, SPDM_REQ_CONTEXT_SIZE))
+		return spdm_fail(spdm, -EPROTO,
+				 "MEASUREMENTS RequesterContext differs from the request");
+	return consumed;
 }
 
 /* An unsigned exchange joins L1/L2 as it is */
@@ -113,6 +131,7 @@ static int spdm_meas_record(struct spdm_state *spdm, size_t req_len,
 {
 	int ret;
 
+	spdm->l1_open = true;
 	ret = spdm_transcript_append(spdm, spdm->req, req_len);
 	if (!ret)
 		ret = spdm_transcript_append(spdm, spdm->rsp, rsp_len);
@@ -142,11 +161,6 @@ static int spdm_meas_verify(struct spdm_state *spdm, struct spdm_meas_log *log,
 	if (!memcmp(rsp->nonce, spdm->last_rsp_nonce, SPDM_NONCE_SIZE))
 		return spdm_fail(spdm, -EEXIST,
 				 "MEASUREMENTS nonce repeats the previous one");
-	if (rsp->context &&
-	    memcmp(rsp->context, context, SPDM_REQ_CONTEXT_SIZE))
-		return spdm_fail(spdm, -EPROTO,
-				 "MEASUREMENTS RequesterContext differs from the request");
-
 	/* Offsets in the kept buffer, which always starts with VCA */
 	log->req_nonce_off = t->len + SPDM_HDR_SIZE;
 	log->rsp_nonce_off = t->len + req_len + (rsp->nonce - spdm->rsp);
@@ -212,89 +226,173 @@ static int spdm_meas_take(struct spdm_state *spdm, struct spdm_meas_log *log,
 }
 
 /*
- * DSP0274 10.11: one request for everything (or one index); with
- * @fallback, the count and then each index.
+ * DSP0274 10.11: the responder keeps L1/L2 from one signed MEASUREMENTS to
+ * the next, and any other request empties it.  Unsigned measurements of an
+ * earlier call are still in it: end it with GET_DIGESTS, which every
+ * responder we authenticated answers, so that a signature covers only
+ * what this call asks for.
  */
-static int spdm_meas_run(struct spdm_state *spdm, struct spdm_meas_log *log,
-			 const struct spdm_meas_params *p, u8 slot,
-			 const u8 *nonce, const u8 *context, bool fallback)
+static int spdm_meas_reset_l1(struct spdm_state *spdm)
 {
-	u8 attrs = (p->raw ? SPDM_MEAS_REQ_RAW : 0) |
-		   (p->new_meas ? SPDM_MEAS_REQ_NEW : 0);
-	bool sign = !p->nosig;
+	const u8 *digests;
+	size_t rsp_len;
+	u8 provisioned;
+	int len, ret;
+
+	len = spdm_encode_header(spdm->req, spdm->max_msg_size, spdm->version,
+				 SPDM_GET_DIGESTS, 0, 0);
+	ret = spdm_exchange(spdm, len, SPDM_ST1_US, &rsp_len);
+	if (ret)
+		return ret;
+	ret = spdm_decode_digests(spdm->rsp, rsp_len, spdm->version,
+				  spdm->hash->size, &provisioned, &digests);
+	return spdm_response_end(spdm, ret, rsp_len, "DIGESTS");
+}
+
+/* The request attributes of @p, without SignatureRequested */
+static u8 spdm_meas_attrs(const struct spdm_meas_params *p)
+{
+	return (p->raw ? SPDM_MEAS_REQ_RAW : 0) |
+	       (p->new_meas ? SPDM_MEAS_REQ_NEW : 0);
+}
+
+/*
+ * Ask for each of @ops in turn, the last one signed if @sign, as one
+ * L1/L2 begun here.
+ */
+static int spdm_meas_ask(struct spdm_state *spdm, struct spdm_meas_log *log,
+			 const struct spdm_meas_params *p, const u8 *ops,
+			 unsigned int n_ops, bool sign, u8 slot,
+			 const u8 *nonce, const u8 *context, int hash_len)
+{
 	struct spdm_meas_rsp rsp;
 	size_t req_len;
-	int hash_len, ret, len;
 	unsigned int i;
+	int ret, len;
 
-	hash_len = spdm_meas_hash_len(spdm);
-	if (hash_len < 0)
-		return spdm_fail(spdm, hash_len,
-				 "measurement hash 0x%x is not supported",
-				 spdm->algs.meas_hash);
+	if (spdm->l1_open) {
+		ret = spdm_meas_reset_l1(spdm);
+		if (ret)
+			return ret;
+	}
 	ret = spdm_transcript_begin_l(spdm);
 	if (ret)
 		return spdm_fail(spdm, ret, "cannot hash L1/L2");
+	for (i = 0; i < n_ops; i++) {
+		bool signed_now = sign && i == n_ops - 1;
+		u8 attrs = spdm_meas_attrs(p) |
+			   (signed_now ? SPDM_MEAS_REQ_SIG : 0);
 
-	if (!fallback) {
-		ret = spdm_meas_exchange(spdm, attrs | (sign ? SPDM_MEAS_REQ_SIG : 0),
-					 p->index, nonce, slot, context, hash_len,
-					 &req_len, &rsp);
+		ret = spdm_meas_exchange(spdm, attrs, ops[i], nonce, slot,
+					 context, hash_len, &req_len, &rsp);
 		if (ret < 0)
 			return ret;
 		len = ret;
-		ret = spdm_meas_take(spdm, log, &rsp, p->index);
+		if (ops[i] == SPDM_MEAS_OP_COUNT)
+			log->count = rsp.total_indices;
+		ret = spdm_meas_take(spdm, log, &rsp, ops[i]);
 		if (ret)
 			return ret;
-		if (sign)
-			return spdm_meas_verify(spdm, log, &rsp, req_len, nonce,
-						context, slot);
-		return spdm_meas_record(spdm, req_len, len);
-	}
-
-	/* The number of indices, then indices 1..N, the last one signed */
-	ret = spdm_meas_exchange(spdm, attrs, SPDM_MEAS_OP_COUNT, nonce, slot,
-				 context, hash_len, &req_len, &rsp);
-	if (ret < 0)
-		return ret;
-	log->count = rsp.total_indices;
-	ret = spdm_meas_record(spdm, req_len, ret);
-	if (ret)
-		return ret;
-	for (i = 1; i <= log->count; i++) {
-		bool last = i == log->count;
-		u8 a = attrs | (last && sign ? SPDM_MEAS_REQ_SIG : 0);
-
-		ret = spdm_meas_exchange(spdm, a, i, nonce, slot, context,
-					 hash_len, &req_len, &rsp);
-		if (ret == -EINVAL)
-			return spdm_fail(spdm, -ENODATA,
-					 "measurement index %u of %u is missing (indices are not 1 to N)",
-					 i, log->count);
-		if (ret < 0)
-			return ret;
-		len = ret;
-		ret = spdm_meas_take(spdm, log, &rsp, i);
-		if (ret)
-			return ret;
-		if (last && sign)
+		if (signed_now)
 			return spdm_meas_verify(spdm, log, &rsp, req_len, nonce,
 						context, slot);
 		ret = spdm_meas_record(spdm, req_len, len);
 		if (ret)
 			return ret;
 	}
-	/* No index at all: a signed count stands for the empty log */
-	if (sign && !log->count) {
-		ret = spdm_meas_exchange(spdm, attrs | SPDM_MEAS_REQ_SIG,
-					 SPDM_MEAS_OP_COUNT, nonce, slot, context,
-					 hash_len, &req_len, &rsp);
-		if (ret < 0)
-			return ret;
-		return spdm_meas_verify(spdm, log, &rsp, req_len, nonce,
-					context, slot);
-	}
 	return 0;
+}
+
+/*
+ * For a responder that cannot send all blocks at once: the number of
+ * indices, then which indices answer (they need not be 1 to N; 0xfd and
+ * 0xfe are reserved for the manifest and the device mode, DSP0274 1.2
+ * 10.11.1), probing each unsigned.  A probe that meets InvalidRequest may
+ * have emptied the responder's L1/L2, so the indices found are then asked
+ * for again as one L1/L2, the last one signed.
+ */
+static int spdm_meas_fallback(struct spdm_state *spdm,
+			      struct spdm_meas_log *log,
+			      const struct spdm_meas_params *p, bool sign,
+			      u8 slot, const u8 *nonce, const u8 *context,
+			      int hash_len)
+{
+	u8 count_op = SPDM_MEAS_OP_COUNT, *ops;
+	struct spdm_meas_log probe = {};
+	struct spdm_meas_rsp rsp;
+	unsigned int found = 0, i;
+	size_t req_len;
+	int ret;
+
+	ret = spdm_meas_exchange(spdm, spdm_meas_attrs(p), SPDM_MEAS_OP_COUNT,
+				 nonce, slot, context, hash_len, &req_len, &rsp);
+	if (ret < 0)
+		return ret;
+	spdm->l1_open = true;
+	if (!rsp.total_indices) {
+		/* Nothing to measure: a signed count stands for the log */
+		return spdm_meas_ask(spdm, log, p, &count_op, 1, sign, slot,
+				     nonce, context, hash_len);
+	}
+
+	ops = kmalloc(rsp.total_indices, GFP_KERNEL);
+	if (!ops)
+		return -ENOMEM;
+	log->count = rsp.total_indices;
+	spdm->quiet = true;
+	for (i = 1; i < SPDM_MEAS_OP_ALL && found < log->count; i++) {
+		ret = spdm_meas_exchange(spdm, spdm_meas_attrs(p), i, nonce,
+					 slot, context, hash_len, &req_len, &rsp);
+		if (ret == -EINVAL)
+			continue;	/* InvalidRequest: no such index */
+		if (ret < 0)
+			break;
+		spdm->l1_open = true;
+		ops[found++] = i;
+		ret = spdm_meas_take(spdm, &probe, &rsp, i);
+		if (ret)
+			break;
+	}
+	spdm->quiet = false;
+	spdm_meas_log_free_record(&probe);
+	if (ret < 0 && ret != -EINVAL) {
+		dev_err_ratelimited(spdm->dev, "SPDM: %s (%d)\n", spdm->error,
+				    ret);
+		goto out;
+	}
+	if (found < log->count) {
+		ret = spdm_fail(spdm, -ENODATA,
+				"only %u of %u measurement indices answer",
+				found, log->count);
+		goto out;
+	}
+	log->count = 0;		/* no count request in this L1/L2 */
+	ret = spdm_meas_ask(spdm, log, p, ops, found, sign, slot, nonce,
+			    context, hash_len);
+out:
+	kfree(ops);
+	return ret;
+}
+
+/*
+ * DSP0274 10.11: all blocks (or one index) in one request, or, when that
+ * does not fit one message, one index at a time.
+ */
+static int spdm_meas_run(struct spdm_state *spdm, struct spdm_meas_log *log,
+			 const struct spdm_meas_params *p, u8 slot,
+			 const u8 *nonce, const u8 *context, bool fallback)
+{
+	int hash_len = spdm_meas_hash_len(spdm);
+
+	if (hash_len < 0)
+		return spdm_fail(spdm, hash_len,
+				 "measurement hash 0x%x is not supported",
+				 spdm->algs.meas_hash);
+	if (fallback)
+		return spdm_meas_fallback(spdm, log, p, !p->nosig, slot, nonce,
+					  context, hash_len);
+	return spdm_meas_ask(spdm, log, p, &p->index, 1, !p->nosig, slot,
+			     nonce, context, hash_len);
 }
 
 /* Announce what changed since the previous log of the same form */
@@ -348,21 +446,22 @@ static void spdm_meas_compare(struct spdm_state *spdm,
  */
 static int spdm_get_mel(struct spdm_state *spdm)
 {
-	u32 total = 0, want;
+	u32 want = min_t(u32, SPDM_MEL_CHUNK,
+			 spdm->max_msg_size - SPDM_MEL_RSP_HDR_SIZE);
+	u32 total = 0, size = 0;
 	u8 *mel = NULL, *p;
 	struct spdm_mel_rsp rsp;
 	size_t rsp_len;
 	unsigned int i;
 	int len, ret;
 
+	/* A responder may send less than asked for, but not byte by byte */
 	for (i = 0; ; i++) {
-		if (i > SPDM_MAX_MEL / SPDM_MEL_CHUNK) {
+		if (i > SPDM_MAX_MEL_PORTIONS) {
 			ret = spdm_fail(spdm, -EPROTO,
-					"MEASUREMENT_EXTENSION_LOG in too many small portions");
+					"MEASUREMENT_EXTENSION_LOG in too many portions");
 			goto err;
 		}
-		want = min_t(u32, SPDM_MEL_CHUNK,
-			     spdm->max_msg_size - SPDM_MEL_RSP_HDR_SIZE);
 		len = spdm_encode_get_mel(spdm->req, spdm->max_msg_size,
 					  spdm->version, total, want);
 		if (len < 0) {
@@ -379,11 +478,28 @@ static int spdm_get_mel(struct spdm_state *spdm)
 					"MEASUREMENT_EXTENSION_LOG");
 		if (ret)
 			goto err;
-		if ((u64)total + rsp.portion_len + rsp.remainder_len >
-		    SPDM_MAX_MEL) {
-			ret = spdm_fail(spdm, -EFBIG,
-					"measurement extension log larger than %u bytes",
-					SPDM_MAX_MEL);
+		/* The size the first portion announced must hold throughout */
+		if (!i) {
+			if ((u64)rsp.portion_len + rsp.remainder_len >
+			    SPDM_MAX_MEL) {
+				ret = spdm_fail(spdm, -EFBIG,
+						"measurement extension log larger than %u bytes",
+						SPDM_MAX_MEL);
+				goto err;
+			}
+			size = rsp.portion_len + rsp.remainder_len;
+		} else if ((u64)total + rsp.portion_len + rsp.remainder_len !=
+			   size) {
+			ret = spdm_fail(spdm, -EPROTO,
+					"MEASUREMENT_EXTENSION_LOG changes its size from %u to %llu bytes",
+					size, (u64)total + rsp.portion_len +
+					rsp.remainder_len);
+			goto err;
+		}
+		if (!rsp.portion_len && rsp.remainder_len) {
+			ret = spdm_fail(spdm, -EPROTO,
+					"MEASUREMENT_EXTENSION_LOG sends nothing but %u bytes remain",
+					rsp.remainder_len);
 			goto err;
 		}
 		p = kvrealloc(mel, total + rsp.portion_len, GFP_KERNEL);
@@ -396,12 +512,6 @@ static int spdm_get_mel(struct spdm_state *spdm)
 		total += rsp.portion_len;
 		if (!rsp.remainder_len)
 			break;
-		if (!rsp.portion_len) {
-			ret = spdm_fail(spdm, -EPROTO,
-					"MEASUREMENT_EXTENSION_LOG sends nothing but %u bytes remain",
-					rsp.remainder_len);
-			goto err;
-		}
 	}
 	kvfree(spdm->mel);
 	spdm->mel = mel;

@@ -224,6 +224,9 @@ struct spdm_slot {
  * @class_dev: the responder's device in the class "spdm"
  * @node: entry in spdm_states
  * @resynch: a RequestResynch was received
+ * @l1_open: unsigned measurements were exchanged since the last signed
+ *	ones or other request: the responder's L1/L2 holds them
+ * @quiet: failures are expected (probing): do not log them
  * @error: the last failure in words
  */
 struct spdm_state {
@@ -260,6 +263,8 @@ struct spdm_state {
 	struct list_head node;
 	struct device *class_dev;
 	bool resynch;
+	bool l1_open;
+	bool quiet;
 	char error[SPDM_ERROR_LEN];
 };
 
