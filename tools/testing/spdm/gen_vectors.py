@@ -276,9 +276,8 @@ FIRMWARE_UPDATED = b'kspdm model firmware 1.0.1'
 def meas_set(kind, v):
     """The measurements of a modelled device.
 
-    'contiguous': indices 1..N, what kspdm's one-index-at-a-time fallback
-    walks; 'full': also the manifest (0xFD) and the device mode (0xFE);
-    'none': no measurement at all.
+    'contiguous': indices 1..N; 'full': also the manifest (0xFD) and the
+    device mode (0xFE); 'none': no measurement at all.
     """
     if kind == 'none':
         return []
@@ -539,6 +538,7 @@ UNTRUSTED_ERRNOS = ('EKEYREJECTED', 'EEXIST', 'EPROTO', 'EBADMSG', 'ESTALE')
 MEAS_SIZE_MAX = 1 << 20         # SPDM_MAX_MEAS_LOG
 MEL_SIZE_MAX = 1 << 20          # SPDM_MAX_MEL
 MEL_CHUNK = 4096                # what kspdm asks for per request
+MEL_MAX_PORTIONS = 4096         # SPDM_MAX_MEL_PORTIONS
 MAX_OPAQUE = 1024
 
 
@@ -590,6 +590,9 @@ class Requester:
         self.last_nonce = bytes(NONCE_LEN)
         self.meas_log = None                    # spdm->meas
         self.mel = None                         # spdm->mel
+        # spdm->l1_open: the responder's L1/L2 holds unsigned
+        # measurements (across the phases of a flow, like the state)
+        self.l1_open = False
 
     def authenticate(self, link, nonce, context, slot):
         """Returns (errno name or None, reason tag or None)."""
@@ -626,6 +629,9 @@ class Requester:
 
     def _send(self, req):
         """Send @req until it gets an answer other than an ERROR."""
+        # spdm_exchange(): any other request ends the responder's L1/L2
+        if req[1] != GET_MEASUREMENTS:
+            self.l1_open = False
         for _ in range(MAX_SENDS):
             rsp = self.link(req)
             self._check_header(req, rsp)
@@ -822,58 +828,105 @@ class Requester:
             self.mel = self._get_mel(v)
         self.meas_log = log
 
-    def _meas_run(self, nonce, context, ph, slot, fallback):
-        v = self.negotiated[0]
-        attrs = (MEAS_REQ_RAW if ph.raw else 0) | \
+    @staticmethod
+    def _meas_attrs(ph):
+        """spdm_meas_attrs(): the request attributes, without signature."""
+        return (MEAS_REQ_RAW if ph.raw else 0) | \
             (MEAS_REQ_NEW if ph.new else 0)
-        sign = not ph.nosig
-        log = MeasLog()
-        self.l1 = self.vca if v >= 0x12 else b''
-        if not fallback:
-            req, r = self._meas_exchange(
-                attrs | (MEAS_REQ_SIG if sign else 0), ph.index, nonce, slot,
-                context)
-            self._meas_take(log, r)
-            if sign:
-                self._meas_verify(log, req, r, nonce, context, slot)
-            else:
-                self.l1 += req + r.msg
-            return log
 
-        req, r = self._meas_exchange(attrs, MEAS_OP_COUNT, nonce, slot,
-                                     context)
-        log.count = r.total
-        self.l1 += req + r.msg
-        for i in range(1, log.count + 1):
-            last = i == log.count
-            try:
-                req, r = self._meas_exchange(
-                    attrs | (MEAS_REQ_SIG if last and sign else 0), i, nonce,
-                    slot, context)
-            except Failure as f:
-                if f.errno == 'EINVAL':
-                    raise Failure('ENODATA', 'meas-missing-index')
-                raise
-            self._meas_take(log, r)
-            if last and sign:
-                self._meas_verify(log, req, r, nonce, context, slot)
-                return log
-            self.l1 += req + r.msg
-        if sign and not log.count:
-            req, r = self._meas_exchange(attrs | MEAS_REQ_SIG, MEAS_OP_COUNT,
-                                         nonce, slot, context)
-            self._meas_verify(log, req, r, nonce, context, slot)
+    def _meas_run(self, nonce, context, ph, slot, fallback):
+        """spdm_meas_run(): all blocks (or one index) in one request, or
+        the one-index-at-a-time fallback."""
+        log = MeasLog()
+        if fallback:
+            self._meas_fallback(log, ph, nonce, slot, context)
+        else:
+            self._meas_ask(log, ph, [ph.index], nonce, slot, context)
         return log
 
+    def _meas_reset_l1(self):
+        """spdm_meas_reset_l1(): GET_DIGESTS ends the responder's L1/L2."""
+        v, _, hash_bit = self.negotiated
+        rsp = self._send(bytes([v, GET_DIGESTS, 0, 0]))
+        if len(rsp) < 4:
+            raise Failure('EBADMSG', 'digests-truncated')
+        if rsp[1] != DIGESTS:
+            raise Failure('ENOMSG', 'unexpected-code')
+        need = 4 + HASH_BY_BIT[hash_bit].size * len(bits_of(rsp[3]))
+        if len(rsp) < need:
+            raise Failure('EBADMSG', 'digests-truncated')
+        if len(rsp) > need:         # the test transport does not pad
+            raise Failure('EBADMSG', 'digests-trailing')
+
+    def _meas_ask(self, log, ph, ops, nonce, slot, context):
+        """spdm_meas_ask(): each of @ops in turn, the last one signed
+        unless @ph is unsigned, as one L1/L2 begun here (with GET_DIGESTS
+        first if unsigned measurements are still in the responder's)."""
+        v = self.negotiated[0]
+        sign = not ph.nosig
+        if self.l1_open:
+            self._meas_reset_l1()
+        self.l1 = self.vca if v >= 0x12 else b''
+        for k, op in enumerate(ops):
+            signed_now = sign and k == len(ops) - 1
+            req, r = self._meas_exchange(
+                self._meas_attrs(ph) | (MEAS_REQ_SIG if signed_now else 0),
+                op, nonce, slot, context)
+            if op == MEAS_OP_COUNT:
+                log.count = r.total
+            self._meas_take(log, r)
+            if signed_now:
+                self._meas_verify(log, req, r, nonce, context, slot)
+                return
+            self.l1_open = True
+            self.l1 += req + r.msg
+
+    def _meas_fallback(self, log, ph, nonce, slot, context):
+        """spdm_meas_fallback(): the count (unsigned, outside the final
+        L1/L2), then which indices answer, probing 1 to 0xFE unsigned
+        until the count is found; then those indices as one L1/L2."""
+        attrs = self._meas_attrs(ph)
+        _, r = self._meas_exchange(attrs, MEAS_OP_COUNT, nonce, slot,
+                                   context)
+        self.l1_open = True
+        if not r.total:
+            # Nothing to measure: a signed count stands for the log
+            self._meas_ask(log, ph, [MEAS_OP_COUNT], nonce, slot, context)
+            return
+        log.count = r.total
+        probe, found = MeasLog(), []
+        for i in range(1, MEAS_OP_ALL):
+            if len(found) >= log.count:
+                break
+            try:
+                _, r = self._meas_exchange(attrs, i, nonce, slot, context)
+            except Failure as f:
+                if f.errno == 'EINVAL':     # InvalidRequest: no such index
+                    continue
+                raise
+            self.l1_open = True
+            found.append(i)
+            self._meas_take(probe, r)       # checked, then discarded
+        if len(found) < log.count:
+            raise Failure('ENODATA', 'meas-missing-index')
+        log.count = 0           # no count request in this L1/L2
+        self._meas_ask(log, ph, found, nonce, slot, context)
+
     def _meas_exchange(self, attrs, op, nonce, slot, context):
+        """spdm_meas_exchange(): one GET_MEASUREMENTS, decoded; the
+        RequesterContext is checked signed or not."""
         v, asym_bit, hash_bit = self.negotiated
+        signed = bool(attrs & MEAS_REQ_SIG)
         req = encode_get_measurements(v, attrs, op, nonce, slot, context)
         rsp = self._send(req)
-        sig_len = ASYM_BY_BIT[asym_bit].sig_len if attrs & MEAS_REQ_SIG \
-            else 0
-        return req, self._decode_measurements(
-            v, rsp, op, bool(attrs & MEAS_REQ_SIG), sig_len,
-            HASH_BY_BIT[hash_bit].size)
+        if signed:
+            self.l1_open = False    # a signed response ends L1/L2
+        sig_len = ASYM_BY_BIT[asym_bit].sig_len if signed else 0
+        r = self._decode_measurements(v, rsp, op, signed, sig_len,
+                                      HASH_BY_BIT[hash_bit].size)
+        if r.context is not None and r.context != context:
+            raise Failure('EPROTO', 'meas-context')
+        return req, r
 
     @staticmethod
     def _decode_measurements(v, rsp, op, signed, sig_len, hash_len):
@@ -989,8 +1042,6 @@ class Requester:
             raise Failure('EEXIST', 'meas-nonce-zero')
         if r.nonce == self.last_nonce:
             raise Failure('EEXIST', 'meas-nonce-repeat')
-        if r.context is not None and r.context != context:
-            raise Failure('EPROTO', 'meas-context')
         log.req_nonce_off = len(self.l1) + 4
         log.rsp_nonce_off = len(self.l1) + len(req) + 8 + len(r.record)
         l1 = self.l1 + req + r.msg[:r.sig_off]
@@ -1007,12 +1058,13 @@ class Requester:
         log.meas_off = len(self.vca) if v >= 0x12 else 0
 
     def _get_mel(self, v):
-        """spdm_get_mel(): the whole log in portions."""
-        mel = b''
-        for i in range(MEL_SIZE_MAX // MEL_CHUNK + 2):
-            if i > MEL_SIZE_MAX // MEL_CHUNK:
+        """spdm_get_mel(): the whole log in portions of the same Length,
+        the size the first one announces kept throughout."""
+        want = min(MEL_CHUNK, self.transport_max - MEL_RSP_HDR_LEN)
+        mel, size = b'', 0
+        for i in range(MEL_MAX_PORTIONS + 2):
+            if i > MEL_MAX_PORTIONS:
                 raise Failure('EPROTO', 'mel-portions')
-            want = min(MEL_CHUNK, self.transport_max - MEL_RSP_HDR_LEN)
             rsp = self._send(encode_get_mel(v, len(mel), want))
             if rsp[1] != MEASUREMENT_EXTENSION_LOG:
                 raise Failure('ENOMSG', 'unexpected-code')
@@ -1025,8 +1077,12 @@ class Requester:
                 raise Failure('EPROTO', 'mel-invalid')
             if len(rsp) > MEL_RSP_HDR_LEN + portion:
                 raise Failure('EBADMSG', 'mel-trailing')
-            if len(mel) + portion + rem > MEL_SIZE_MAX:
-                raise Failure('EFBIG', 'mel-too-large')
+            if not i:
+                if portion + rem > MEL_SIZE_MAX:
+                    raise Failure('EFBIG', 'mel-too-large')
+                size = portion + rem
+            elif len(mel) + portion + rem != size:
+                raise Failure('EPROTO', 'mel-size-changed')
             mel += rsp[MEL_RSP_HDR_LEN:]
             if not rem:
                 return mel
@@ -1249,11 +1305,13 @@ def meas_flow_specs():
     flows = []
     # Every version and suite: all blocks (signed, evidence kept), one
     # index, the device mode, raw bit streams, new measurements, unsigned;
-    # the one-index-at-a-time fallback on a device whose indices are 1..N.
+    # the one-index-at-a-time fallback on a device whose indices are 1..N
+    # (the count, each index probed, GET_DIGESTS, then the indices again
+    # as one L1/L2, the last one signed).
     #
-    # The unsigned phase comes last: a conforming responder signs the next
-    # MEASUREMENTS over L1/L2 including an unsigned exchange before it,
-    # which kspdm starts afresh with every spdm_measure() call.
+    # A conforming responder signs the next MEASUREMENTS over L1/L2
+    # including the unsigned exchanges before it: kspdm ends L1/L2 with
+    # GET_DIGESTS first.
     for v in (0x10, 0x11, 0x12, 0x13):
         for suite in MEAS_SUITES:
             tag = 'v%x_%s' % (v, suite)
@@ -1276,8 +1334,9 @@ def meas_flow_specs():
 
     too_large = error_rsp(GET_MEASUREMENTS, ERR_RESPONSE_TOO_LARGE, 0)
     flows += [
-        # Fallback variants: no index at all (a signed count stands for
-        # the log), unsigned, LargeResponse with raw and new measurements
+        # Fallback variants: no index at all (after GET_DIGESTS a signed
+        # count stands for the log), unsigned, LargeResponse with raw and
+        # new measurements
         FlowSpec('meas_fallback_empty', meas='none', phases=[
             PhaseSpec(), meas([too_large], keep=True)]),
         FlowSpec('meas_fallback_nosig', meas='contiguous', phases=[
@@ -1362,7 +1421,8 @@ def meas_flow_specs():
         meas_failing('meas_v10_bad_signature', mutate(
             GET_MEASUREMENTS, xor_byte(-1, 0x01), 'last signature byte ^ 1'),
             expect='EKEYREJECTED', why='meas-signature', version=0x10),
-        # Fallback: the count promises an index that is not there
+        # Fallback: the count promises an index that is not there; every
+        # index up to 0xFE is probed
         meas_failing('meas_fallback_missing_index', presign(
             body_edit(lambda b, q, r: b.__setitem__(2, b[2] + 1)),
             'count + 1', nth=1),
@@ -1809,11 +1869,13 @@ MEAS_ERRORS = {
     'meas-nonce-repeat': 'MEASUREMENTS nonce repeats the previous one',
     'meas-context': 'MEASUREMENTS RequesterContext differs from the request',
     'meas-signature': 'MEASUREMENTS signature does not verify',
-    'meas-missing-index': 'is missing (indices are not 1 to N)',
+    'meas-missing-index': 'measurement indices answer',
     'error-response': 'GET_MEASUREMENTS: responder returned ERROR',
     'raw-version': 'raw bit streams need SPDM 1.2',
     'new-version': 'new measurements need SPDM 1.3',
     'mel-invalid': 'MEASUREMENT_EXTENSION_LOG holds an invalid value',
+    'mel-size-changed': 'MEASUREMENT_EXTENSION_LOG changes its size',
+    'mel-too-large': 'measurement extension log larger than',
 }
 
 
@@ -2165,6 +2227,10 @@ class Replay:
 
     def take(self, req):
         """The response to @req; the recorded request must equal it."""
+        # A request other than GET_MEASUREMENTS (RESPOND_IF_READY goes on
+        # with one) ends the responder's L1/L2 (DSP0274 10.11)
+        if req[1] not in (0xE0, 0xFF):
+            self.dev['l1_open'] = False
         if self.pos >= len(self.steps):
             raise ReplayMismatch('missing step for %s' % req.hex())
         got, rsp = self.steps[self.pos]
@@ -2297,7 +2363,7 @@ class Replay:
         # What measurements of this device start from
         self.dev.clear()
         self.dev.update(ver=v, asym=asym, hash=hsel, flags=flags, vca=vca,
-                        slot=slot, key=self.known[slot][1],
+                        slot=slot, key=self.known[slot][1], l1_open=False,
                         nonce=auth[4 + h.size:4 + h.size + 32])
         return info
 
@@ -2425,6 +2491,8 @@ class MeasReplay(Replay):
         if v >= 0x13:
             req += ph['context']
         rsp = self.meas_send(req)
+        if signed:
+            self.dev['l1_open'] = False     # the responder's L1/L2 ends
         self.info = {}
         if signed and len(rsp) > self.sig_len:
             body, sig = rsp[:-self.sig_len], rsp[-self.sig_len:]
@@ -2433,7 +2501,11 @@ class MeasReplay(Replay):
                 sig_ok=self.verify(signed_part, sig),
                 sig_fixable=self.verify(signed_part,
                                         sig[:-1] + bytes([sig[-1] ^ 1])))
-        return req, rsp, self.parse(rsp, op, signed)
+        m = self.parse(rsp, op, signed)
+        # 1.3: every MEASUREMENTS echoes the RequesterContext, signed or not
+        if m['context'] and m['context'] != ph['context']:
+            raise Verdict('EPROTO', 'meas-context', **self.info)
+        return req, rsp, m
 
     def verify(self, l1, sig):
         if self.ver >= 0x12:
@@ -2541,8 +2613,6 @@ class MeasReplay(Replay):
             raise Verdict('EEXIST', 'meas-nonce-zero', **self.info)
         if m['nonce'] == dev['nonce']:
             raise Verdict('EEXIST', 'meas-nonce-repeat', **self.info)
-        if m['context'] and m['context'] != ph['context']:
-            raise Verdict('EPROTO', 'meas-context', **self.info)
         if not self.info['sig_ok']:
             raise Verdict('EKEYREJECTED', 'meas-signature', **self.info)
         log.update(signed=True, changed=m['changed'], sig=m['sig'],
@@ -2553,42 +2623,80 @@ class MeasReplay(Replay):
         dev['nonce'] = m['nonce']
 
     def collect(self, one_by_one):
-        """All (or one) measurements in one request, or the count and
-        then indices 1..N one by one, the last one signed."""
+        """All (or one) measurements in one request; or, one by one, the
+        count, then a probe of every index from 1 on until the count
+        answered, then those indices again, the last one signed."""
+        ph = self.phase
+        if not one_by_one:
+            return self.l1_run([ph['index']])
+        # The count and the probes are unsigned and not kept: they stay
+        # in the responder's L1/L2 until GET_DIGESTS
+        _, _, m = self.ask(0, False)
+        self.dev['l1_open'] = True
+        total = m['total']
+        if not total:
+            return self.l1_run([0])     # the count stands for the log
+        answered, blocks, size = [], 0, 0
+        for op in range(1, 0xFF):
+            if len(answered) == total:
+                break
+            try:
+                _, _, m = self.ask(op, False)
+            except Verdict as vd:
+                if vd.errno != 'EINVAL':
+                    raise
+                continue            # no such index
+            self.dev['l1_open'] = True
+            answered.append(op)
+            blocks += m['n']
+            size += len(m['record'])
+            if blocks > 255 or size > 1 << 20:
+                raise SelftestError('probes beyond the log limits')
+        if len(answered) != total:
+            raise Verdict('ENODATA', 'meas-missing-index')
+        return self.l1_run(answered)
+
+    def end_l1(self):
+        """GET_DIGESTS, to end an L1/L2 that unsigned measurements left."""
+        rsp = self.meas_send(bytes([self.ver, 0x81, 0, 0]))
+        if rsp[1] != 0x01:
+            raise Verdict('ENOMSG', 'unexpected-code')
+        size = 4 + bin(rsp[3]).count('1') * self.h.size
+        if len(rsp) != size:
+            raise Verdict('EBADMSG', 'digests-truncated')
+
+    def l1_run(self, ops):
+        """@ops as one L1/L2 of their own, the last one signed unless the
+        phase is unsigned; the log they make."""
         ph = self.phase
         sign = not ph['nosig']
+        if self.dev['l1_open']:
+            self.end_l1()
         self.l1 = self.dev['vca'] if self.ver >= 0x12 else b''
         log = dict(record=b'', n=0, count=0, signed=False, changed=0,
                    sig=None, l1=None, meas_off=len(self.l1))
-        if one_by_one:
-            req, self.last, m = self.ask(0, False)
-            log['count'] = m['total']
-            self.l1 += req + self.last
-            ops = list(range(1, m['total'] + 1))
-            if sign and not ops:
-                ops = [0]
-        else:
-            ops = [ph['index']]
         for k, op in enumerate(ops):
             last = k == len(ops) - 1
-            try:
-                req, self.last, m = self.ask(op, sign and last)
-            except Verdict as vd:
-                if one_by_one and op and vd.errno == 'EINVAL':
-                    raise Verdict('ENODATA', 'meas-missing-index')
-                raise
+            req, self.last, m = self.ask(op, sign and last)
+            if op == 0:
+                log['count'] = m['total']
             log['record'] += m['record']
             log['n'] += m['n']
             if sign and last:
                 self.signed(req, m, log)
             else:
                 self.l1 += req + self.last
+                self.dev['l1_open'] = True
+        if log['n'] > 255 or len(log['record']) > 1 << 20:
+            raise SelftestError('log beyond its limits')
         return log
 
     def fetch_mel(self):
-        mel = b''
+        """The extension log, every portion asked with the same Length;
+        the size the first portion announces must hold."""
+        mel, size = b'', None
         want = min(4096, self.flow['transport_max'] - 12)
-        while True:
+        for n in range(4097):
             rsp = self.meas_send(bytes([self.ver, 0xEF, 0, 0]) +
                                  struct.pack('<II', len(mel), want))
             if rsp[1] != 0x6F:
@@ -2598,13 +2706,21 @@ class MeasReplay(Replay):
             portion, rem = struct.unpack_from('<II', rsp, 4)
             if len(rsp) < 12 + portion:
                 raise Verdict('EBADMSG', 'mel-truncated')
-            if not 0 < portion <= want:
+            if not 0 < portion <= want or \
+                    len(mel) + portion + rem >= 1 << 32:
                 raise Verdict('EPROTO', 'mel-invalid')
             if len(rsp) > 12 + portion:
                 raise Verdict('EBADMSG', 'mel-trailing')
+            if size is None:
+                size = portion + rem
+                if size > 1 << 20:
+                    raise Verdict('EFBIG', 'mel-too-large')
+            elif len(mel) + portion + rem != size:
+                raise Verdict('EPROTO', 'mel-size-changed')
             mel += rsp[12:]
             if not rem:
                 return mel
+        raise Verdict('EPROTO', 'mel-portions')
 
 
 def selftest_meas(check, where, flow, phase, ps, known, dev):
