@@ -277,10 +277,16 @@ def meas_set(kind, v):
     """The measurements of a modelled device.
 
     'contiguous': indices 1..N; 'full': also the manifest (0xFD) and the
-    device mode (0xFE); 'none': no measurement at all.
+    device mode (0xFE); 'sparse': indices 1, 2, 5, 0xFD and 0xFE, which
+    kspdm's one-index-at-a-time fallback has to probe for; 'none': no
+    measurement at all.
     """
     if kind == 'none':
         return []
+    if kind == 'sparse':
+        return [m for m in meas_set('full', v)
+                if m.index in (1, 2, 5, MEAS_INDEX_MANIFEST,
+                               MEAS_INDEX_DEVICE_MODE)]
     blocks = [
         Meas(1, MEAS_TYPE_ROM, b'kspdm model immutable ROM'),
         Meas(2, MEAS_TYPE_FIRMWARE, FIRMWARE),
@@ -1288,6 +1294,15 @@ def mel_empty_portion(rsp):
     return struct.pack('<4BII', *rsp[:4], 0, u32(rsp, 4) + u32(rsp, 8))
 
 
+def mel_remainder(fn):
+    """RemainderLength changed to fn(PortionLength, RemainderLength)."""
+    def edit(rsp):
+        b = bytearray(rsp)
+        struct.pack_into('<I', b, 8, fn(u32(rsp, 4), u32(rsp, 8)))
+        return bytes(b)
+    return edit
+
+
 MEAS_SUITES = ('ecdsa_p256_sha256', 'rsapss_3072_sha384')
 MEL_SIZE = 2600             # several portions at 1024 bytes per message
 
@@ -1311,7 +1326,7 @@ def meas_flow_specs():
     #
     # A conforming responder signs the next MEASUREMENTS over L1/L2
     # including the unsigned exchanges before it: kspdm ends L1/L2 with
-    # GET_DIGESTS first.
+    # GET_DIGESTS first (the *_nosig_then_signed flows).
     for v in (0x10, 0x11, 0x12, 0x13):
         for suite in MEAS_SUITES:
             tag = 'v%x_%s' % (v, suite)
@@ -1332,13 +1347,38 @@ def meas_flow_specs():
                               mel=True, mel_portion=portion,
                               phases=[PhaseSpec(), meas(keep=True)]))
 
+    # Unsigned measurements, then signed ones: the signed call begins with
+    # GET_DIGESTS, which ends the responder's L1/L2, and so does the second
+    # unsigned call.  After the extension log (1.3, MEL_CAP) or a new
+    # authentication the responder's L1/L2 is empty already.
+    for v in (0x10, 0x11, 0x12, 0x13):
+        flows.append(FlowSpec('meas_v%x_nosig_then_signed' % v, v, phases=[
+            PhaseSpec(), meas(nosig=True), meas(nosig=True, index=2),
+            meas(keep=True)]))
+    flows += [
+        FlowSpec('meas_v13_mel_nosig_then_signed', 0x13, mel=True, phases=[
+            PhaseSpec(), meas(nosig=True), meas(keep=True)]),
+        FlowSpec('meas_nosig_reauth_signed', phases=[
+            PhaseSpec(), meas(nosig=True), PhaseSpec(), meas(keep=True)]),
+    ]
+
     too_large = error_rsp(GET_MEASUREMENTS, ERR_RESPONSE_TOO_LARGE, 0)
     flows += [
         # Fallback variants: no index at all (after GET_DIGESTS a signed
         # count stands for the log), unsigned, LargeResponse with raw and
-        # new measurements
+        # new measurements, indices that are not 1..N (the manifest and
+        # the device mode are counted; sparse indices), an unsigned
+        # measurement before it
         FlowSpec('meas_fallback_empty', meas='none', phases=[
             PhaseSpec(), meas([too_large], keep=True)]),
+        FlowSpec('meas_v13_fallback_full', 0x13, too_large_all=True,
+                 phases=[PhaseSpec(), meas(keep=True)]),
+        FlowSpec('meas_fallback_sparse', meas='sparse', too_large_all=True,
+                 phases=[PhaseSpec(), meas(keep=True)]),
+        FlowSpec('meas_v13_fallback_sparse_nosig_first', 0x13, meas='sparse',
+                 too_large_all=True, phases=[
+                     PhaseSpec(), meas(index=5, nosig=True),
+                     meas(keep=True)]),
         FlowSpec('meas_fallback_nosig', meas='contiguous', phases=[
             PhaseSpec(), meas([too_large], nosig=True)]),
         FlowSpec('meas_v13_fallback_large_response', 0x13, meas='contiguous',
@@ -1428,6 +1468,23 @@ def meas_flow_specs():
             'count + 1', nth=1),
             expect='ENODATA', why='meas-missing-index', meas='contiguous',
             too_large_all=True),
+        meas_failing('meas_fallback_sparse_count_high', presign(
+            body_edit(lambda b, q, r: b.__setitem__(2, b[2] + 1)),
+            'count + 1', nth=1),
+            expect='ENODATA', why='meas-missing-index', meas='sparse',
+            too_large_all=True),
+        # RequesterContext is checked on unsigned MEASUREMENTS too: one
+        # index, and a probe of the fallback
+        meas_failing('meas_v13_nosig_context_not_echoed', presign(
+            body_edit(lambda b, q, r: b.__setitem__(-1, b[-1] ^ 0xFF)),
+            'RequesterContext[7] ^ 0xff'),
+            expect='EPROTO', why='meas-context', version=0x13, index=2,
+            nosig=True),
+        meas_failing('meas_v13_fallback_probe_context', presign(
+            body_edit(lambda b, q, r: b.__setitem__(-1, b[-1] ^ 0xFF)),
+            'RequesterContext[7] ^ 0xff', nth=3),
+            expect='EPROTO', why='meas-context', version=0x13,
+            meas='sparse', too_large_all=True),
         # What the negotiated version cannot do is not asked for
         meas_failing('meas_v11_raw_refused', expect='EOPNOTSUPP',
                      why='raw-version', version=0x11, raw=True),
@@ -1438,6 +1495,29 @@ def meas_flow_specs():
             GET_MEASUREMENT_EXTENSION_LOG, mel_empty_portion,
             'PortionLength 0'),
             expect='EPROTO', why='mel-invalid', version=0x13, mel=True),
+        # The log must keep the size its first portion announced: a
+        # second portion announces more, or ends the log early
+        meas_failing('meas_v13_mel_size_changed', mutate(
+            GET_MEASUREMENT_EXTENSION_LOG,
+            mel_remainder(lambda portion, rem: rem + 1),
+            'RemainderLength + 1', nth=1),
+            expect='EPROTO', why='mel-size-changed', version=0x13,
+            mel=True),
+        meas_failing('meas_v13_mel_ends_early', mutate(
+            GET_MEASUREMENT_EXTENSION_LOG,
+            mel_remainder(lambda portion, rem: 0), 'RemainderLength 0',
+            nth=1),
+            expect='EPROTO', why='mel-size-changed', version=0x13,
+            mel=True),
+        # A first portion that announces more than SPDM_MAX_MEL; the
+        # responder stays authenticated and measures again
+        FlowSpec('meas_v13_mel_too_large', 0x13, mel=True, phases=[
+            PhaseSpec(), meas([mutate(
+                GET_MEASUREMENT_EXTENSION_LOG,
+                mel_remainder(lambda portion, rem: MEL_SIZE_MAX + 1 -
+                              portion),
+                'log of 1 MiB + 1')],
+                expect='EFBIG', why='mel-too-large'), meas()]),
     ]
     return flows
 
