@@ -163,6 +163,7 @@ static void spdm_test_auth_phase(struct kunit *test, struct spdm_state *spdm,
 	KUNIT_EXPECT_FALSE(test, s->failed);
 	KUNIT_EXPECT_EQ_MSG(test, s->step, p->n_steps,
 			    "phase %zu: script not played to its end", i);
+	KUNIT_EXPECT_EQ(test, spdm->l1_open, p->l1_open);
 	KUNIT_EXPECT_EQ(test, spdm_authenticated(spdm), !p->expect);
 	if (p->expect)
 		return;
@@ -301,6 +302,8 @@ static void spdm_test_meas_phase(struct kunit *test, struct spdm_state *spdm,
 	KUNIT_EXPECT_FALSE(test, s->failed);
 	KUNIT_EXPECT_EQ_MSG(test, s->step, p->n_steps,
 			    "phase %zu: script not played to its end", i);
+	/* Unsigned measurements left in the responder's L1/L2, or not */
+	KUNIT_EXPECT_EQ_MSG(test, spdm->l1_open, p->l1_open, "phase %zu", i);
 	if (p->expect) {
 		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(spdm->error, p->error),
 					  "phase %zu: error \"%s\", want \"%s\"",

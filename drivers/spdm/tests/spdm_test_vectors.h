@@ -47,6 +47,9 @@ enum spdm_test_phase_kind {
  * @n_steps: number of @steps
  * @expect: expected return value (0 or a negative errno)
  * @kind: which call
+ * @l1_open: after the call, unsigned measurements are still in the
+ *	responder's L1/L2 (spdm->l1_open): the next measurement call ends it
+ *	with GET_DIGESTS unless another request does so first
  *
  * The fields below are for %SPDM_TEST_MEASURE phases only.  What is asked:
  *
@@ -64,8 +67,9 @@ enum spdm_test_phase_kind {
  * After a success, what spdm->meas and spdm->mel hold:
  *
  * @n_blocks: number of blocks in the record
- * @count: TotalNumberOfMeasurementIndices of the one-index-at-a-time
- *	fallback, 0 when everything came in one response
+ * @count: TotalNumberOfMeasurementIndices when a count request is part of
+ *	the log's L1/L2 (the fallback for a responder without any index),
+ *	else 0
  * @is_signed: the log is signed
  * @content_changed: ContentChanged of the signed response, SPDM_MEAS_CHANGED_*
  * @record: the measurement blocks of every response, NULL if none
@@ -86,6 +90,7 @@ struct spdm_test_phase {
 	size_t n_steps;
 	int expect;
 	enum spdm_test_phase_kind kind;
+	bool l1_open;
 
 	u8 index;
 	bool raw;

@@ -1689,6 +1689,7 @@ class PhaseResult:
         self.expect = spec.expect
         self.spec = spec
         self.why = why
+        self.l1_open = requester.l1_open
         self.log = self.mel = None
         if spec.measure and spec.expect is None:
             self.log = requester.meas_log
@@ -2038,6 +2039,8 @@ def emit(flows, chains, sigs):
                                     'Requester nonces and context')),
                 ('slot', '%d' % ph.slot)] + step_fields + [
                 ('expect', c_errno(ph.expect))]
+            if ph.l1_open:
+                fields.append(('l1_open', 'true'))
             if ph.spec.measure:
                 fields += meas_fields(w, ph)
             phase_blocks.append(w.block(fields))
@@ -2886,6 +2889,10 @@ def selftest(path):
                 check(phase.get('kind') == 'SPDM_TEST_MEASURE',
                       where + ': not a measurement phase')
                 selftest_meas(check, where, flow, phase, ps, known, dev)
+                # Whether unsigned measurements are left in the
+                # responder's L1/L2, for the next call to end
+                check(phase.get('l1_open', False) == dev.get('l1_open'),
+                      where + ': l1_open differs')
                 continue
             check('kind' not in phase, where + ': kind of an authentication')
             rp = Replay(flow, phase, known, dev)
@@ -2902,6 +2909,8 @@ def selftest(path):
                   (where, errno, why, phase['expect'], ps.why))
             check(rp.pos == len(rp.steps), '%s: %d unused steps' %
                   (where, len(rp.steps) - rp.pos))
+            check(phase.get('l1_open', False) == dev.get('l1_open'),
+                  where + ': l1_open differs')
             if errno is None:
                 check(info['sig_ok'], where + ': signature')
                 check((rp.ver, rp.asym, rp.hash) ==
