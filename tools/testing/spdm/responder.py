@@ -955,9 +955,13 @@ class Device:
     """SPDM responder state for one connection.
 
     Transcripts: VCA, M1 (DIGESTS/CERTIFICATE exchanges then CHALLENGE) and
-    L1 (GET_MEASUREMENTS exchanges since the last signed one).  A request
-    other than GET_MEASUREMENTS empties L1; a GET_MEASUREMENTS empties M1;
-    CHALLENGE_AUTH ends M1 (DSP0274 transcript rules).
+    L1 (GET_MEASUREMENTS exchanges since the last signed one).  Any request
+    other than GET_MEASUREMENTS (and RESPOND_IF_READY, which goes on with
+    the request it answers) empties L1 as it arrives, even one answered
+    with ERROR: a requester ends L1/L2 with GET_DIGESTS.  A GET_MEASUREMENTS
+    empties M1; CHALLENGE_AUTH ends M1 (DSP0274 transcript rules).  An
+    ERROR to GET_MEASUREMENTS (InvalidRequest for an absent index) leaves
+    L1 as it was.
 
     The device's measurements, their extension log and what the last
     signed MEASUREMENTS reported outlive GET_VERSION.
@@ -1025,6 +1029,8 @@ class Device:
             self.fired -= used
 
     def _handle(self, raw, code):
+        if code not in (GET_MEASUREMENTS, RESPOND_IF_READY):
+            self.l1 = b''       # DSP0274 10.11: L1/L2 ends
         for name in ('silent', 'no-response'):
             if self._fault(name, code):
                 return Reply(None, note=name, silent=name == 'silent')
@@ -1116,8 +1122,6 @@ class Device:
             return self._negotiate_algorithms(req), 0
         if self.state != 'algs':
             raise SpdmError(ERR_UNEXPECTED_REQUEST)
-        if code != GET_MEASUREMENTS:
-            self.l1 = b''
         if code == GET_DIGESTS:
             return self._get_digests(req), 0
         if code == GET_CERTIFICATE:
@@ -2014,6 +2018,38 @@ class TestRequester:
             raise ReqFailure('signature', **info)
         return rsp[2], blocks
 
+    def fallback(self, signed=True, slot=0):
+        """kspdm's fallback when all blocks do not fit one message: the
+        count, unsigned probes of indices 1, 2, ... (InvalidRequest means
+        no such index) until the count has answered, GET_DIGESTS to end
+        L1/L2, then those indices again as one L1/L2, the last one signed.
+        Returns (count, indices, blocks, number of InvalidRequest)."""
+        count, _ = self.measurements(0)
+        found, absent = [], 0
+        for i in range(1, 0xFF):
+            if len(found) == count:
+                break
+            try:
+                _, blocks = self.measurements(i)
+            except ReqFailure as e:
+                if e.why != 'error' or \
+                        e.info.get('code') != ERR_INVALID_REQUEST:
+                    raise
+                absent += 1
+                continue
+            if [b[0] for b in blocks] != [i]:
+                raise ReqFailure('index', index=i)
+            found.append(i)
+        if len(found) != count:
+            raise ReqFailure('missing-index', count=count, found=found)
+        self.digests()
+        got = []
+        for k, i in enumerate(found):
+            _, blocks = self.measurements(
+                i, signed=signed and k == len(found) - 1, slot=slot)
+            got += blocks
+        return count, found, got, absent
+
     def mel(self, length):
         """The whole measurement extension log, asking for @length bytes
         at a time; returns the log and the number of portions."""
@@ -2396,16 +2432,21 @@ class Selftest:
 
     def fallback(self):
         """A --dts that carries CHALLENGE_AUTH and every single block but
-        not all blocks at once: ResponseTooLarge, then count and indices."""
+        not all blocks at once: ResponseTooLarge, then what kspdm does:
+        the count, a probe of each index until the count has answered,
+        GET_DIGESTS, then the indices found as one L1/L2, the last one
+        signed."""
         contiguous = [m for m in default_measurements() if m.index < 0xF0]
-        for asym, hname, dts, meas in (
-                ('ecdsa-p256', 'sha256', 256, None),
-                ('ecdsa-p384', 'sha384', 256, None),
-                ('rsassa-3072', 'sha384', 600, None),
-                ('ecdsa-p256', 'sha256', 256, contiguous)):
-            tag = 'fallback %s --dts %d%s' % (asym, dts, ' 1..N' if meas
-                                               else '')
-            cfg, prov, session = self.device(versions=[0x13], asym=asym,
+        for v, asym, hname, dts, meas in (
+                (0x13, 'ecdsa-p256', 'sha256', 256, None),
+                (0x13, 'ecdsa-p384', 'sha384', 256, None),
+                (0x13, 'rsassa-3072', 'sha384', 600, None),
+                (0x12, 'ecdsa-p256', 'sha256', 256, None),
+                (0x11, 'ecdsa-p256', 'sha256', 256, None),
+                (0x13, 'ecdsa-p256', 'sha256', 256, contiguous)):
+            tag = 'fallback v%s %s --dts %d%s' % (
+                version_str(v), asym, dts, ' 1..N' if meas else '')
+            cfg, prov, session = self.device(versions=[v], asym=asym,
                                              hashes=[hname], dts=dts,
                                              measurements=meas)
             rq = TestRequester(session)
@@ -2415,27 +2456,72 @@ class Selftest:
                                  'error', tag + ': all at once')
             self.check(e and e.info.get('code') == ERR_RESPONSE_TOO_LARGE,
                        tag + ': ResponseTooLarge')
-            count, _ = rq.measurements(0)
             indices = [m.index for m in cfg.measurements]
+            count, found, blocks, absent = rq.fallback()
             self.check(count == len(indices), tag + ': count')
-            got = []
-            for i in indices:
-                _, blocks = rq.measurements(i, signed=i == indices[-1])
-                got += blocks
-            self.check([b[0] for b in got] == indices,
-                       tag + ': one at a time, L1/L2 signed')
-            if meas is None:
-                # 1..count is not every index: 0xFD and 0xFE are counted
-                rsp = rq.raw(encode_get_measurements(0x13, 0, count - 1,
-                                                     context=bytes(8)))
-                self.check(rsp[1:3] == bytes([ERROR, ERR_INVALID_REQUEST]),
-                           tag + ': index %d absent' % (count - 1))
+            self.check(found == indices, tag + ': indices found %s' % found)
+            self.check([b[0] for b in blocks] == indices,
+                       tag + ': the indices again, L1/L2 signed')
+            # The default indices are not 1..N: 0xFD and 0xFE are counted
+            want = MEAS_INDEX_MANIFEST - (len(indices) - 2) - 1 \
+                if meas is None else 0
+            self.check(absent == want, tag + ': %d indices absent, want %d'
+                       % (absent, want))
+            # Unsigned, and a later signed call that ends L1/L2 first
+            count, found, blocks, _ = rq.fallback(signed=False)
+            self.check(found == indices and len(blocks) == len(indices),
+                       tag + ': unsigned')
+            rq.digests()
+            _, blocks = rq.measurements(indices[-1], signed=True)
+            self.check(len(blocks) == 1, tag + ': signed after unsigned')
         # Too small for CHALLENGE_AUTH itself
         cfg, prov, session = self.device(versions=[0x13], dts=64)
         rq = TestRequester(session)
         self.ready(rq, prov)
         self.expect_fail(lambda: rq.challenge(0), 'error',
                          '--dts 64 and CHALLENGE_AUTH')
+
+    def l1_end(self):
+        """Unsigned measurements stay in L1/L2 until a signed MEASUREMENTS
+        or another request: after GET_DIGESTS (or CHALLENGE, the extension
+        log, a new GET_VERSION, even KEY_EXCHANGE answered with
+        UnsupportedRequest) the next signature covers VCA and that
+        MEASUREMENTS alone."""
+        for v in (0x10, 0x11, 0x12, 0x13):
+            tag = 'v%s L1/L2' % version_str(v)
+            cfg, prov, session = self.device(versions=[v], mel=True)
+            rq = TestRequester(session)
+            self.ready(rq, prov)
+            first = cfg.measurements[0].index
+            ends = [('GET_DIGESTS', rq.digests),
+                    ('CHALLENGE', lambda: rq.challenge(0)),
+                    ('GET_VERSION', lambda: self.ready(rq, prov)),
+                    ('a request answered with ERROR',
+                     lambda: rq.raw(bytes([v, 0xE4, 0, 0]) + bytes(40)))]
+            if v >= 0x13:
+                ends.append(('GET_MEASUREMENT_EXTENSION_LOG',
+                             lambda: rq.mel(4096)))
+            for what, end in ends:
+                rq.measurements(0xFF)
+                rq.measurements(first)
+                absent = rq.raw(encode_get_measurements(
+                    v, 0, 0x42, context=bytes(CONTEXT_LEN)
+                    if v >= 0x13 else b''))
+                self.check(absent[1:3] == bytes([ERROR, ERR_INVALID_REQUEST]),
+                           tag + ': absent index')
+                end()
+                rq.l1 = b''     # (raw() does not know the request ended it)
+                try:
+                    _, blocks = rq.measurements(0xFF, signed=True)
+                    ok = len(blocks) == len(cfg.measurements)
+                except ReqFailure as e:
+                    ok = False
+                    what += ' (%s)' % e.why
+                self.check(ok, tag + ': signed after unsigned and ' + what)
+            # Without another request the signature spans the unsigned ones
+            rq.measurements(first)
+            _, blocks = rq.measurements(first, signed=True)
+            self.check(len(blocks) == 1, tag + ': L1/L2 spans unsigned')
 
     # -- protocol errors --
 
@@ -2792,7 +2878,7 @@ class Selftest:
             self.faults(v)
         self.errors()
         for part in (self.default_blocks, self.extension_log,
-                     self.meas_change, self.fallback):
+                     self.meas_change, self.fallback, self.l1_end):
             try:
                 part()
             except (ReqFailure, ValueError) as e:
