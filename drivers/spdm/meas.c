@@ -5,11 +5,11 @@
  *
  * All blocks are asked for in one signed request.  A responder that
  * cannot send them in one message (ResponseTooLarge, or LargeResponse
- * which would need chunking) is asked for the number of indices and then
- * for indices 1 to N one at a time, the last one signed: the signature
- * covers L1/L2, every GET_MEASUREMENTS and MEASUREMENTS since the first
- * (DSP0274 "Measurement signature computation"), so the whole log is
- * signed either way.
+ * which would need chunking) is asked for the number of indices, probed
+ * for which indices answer, and asked for those one at a time, the last
+ * one signed: the signature covers L1/L2, every GET_MEASUREMENTS and
+ * MEASUREMENTS since the first (DSP0274 "Measurement signature
+ * computation"), so the whole log is signed either way.
  */
 
 #include <linux/random.h>
