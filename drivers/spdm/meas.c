@@ -103,6 +103,12 @@ static int spdm_meas_exchange(struct spdm_state *spdm, u8 attrs, u8 op,
 	if (len < 0)
 		return spdm_fail(spdm, len, "cannot encode GET_MEASUREMENTS");
 	*req_len = len;
+	/*
+	 * A responder adds an unsigned exchange to its L1/L2 as soon as it
+	 * answers, even if the answer is lost or refused here
+	 */
+	if (!sig)
+		spdm->l1_open = true;
 	/* Signing or measuring anew may take the cryptographic timeout */
 	ret = spdm_exchange(spdm, len, sig || (attrs & SPDM_MEAS_REQ_NEW) ?
 			    spdm_ct_us(spdm) : SPDM_ST1_US, &rsp_len);
@@ -317,6 +323,8 @@ static int spdm_meas_fallback(struct spdm_state *spdm,
 			      u8 slot, const u8 *nonce, const u8 *context,
 			      int hash_len)
 {
+	/* Only the final pass asks for new measurements */
+	u8 attrs = spdm_meas_attrs(p) & ~SPDM_MEAS_REQ_NEW;
 	u8 count_op = SPDM_MEAS_OP_COUNT, *ops;
 	struct spdm_meas_log probe = {};
 	struct spdm_meas_rsp rsp;
@@ -324,7 +332,7 @@ static int spdm_meas_fallback(struct spdm_state *spdm,
 	size_t req_len;
 	int ret;
 
-	ret = spdm_meas_exchange(spdm, spdm_meas_attrs(p), SPDM_MEAS_OP_COUNT,
+	ret = spdm_meas_exchange(spdm, attrs, SPDM_MEAS_OP_COUNT,
 				 nonce, slot, context, hash_len, &req_len, &rsp);
 	if (ret < 0)
 		return ret;
@@ -341,8 +349,8 @@ static int spdm_meas_fallback(struct spdm_state *spdm,
 	log->count = rsp.total_indices;
 	spdm->quiet = true;
 	for (i = 1; i < SPDM_MEAS_OP_ALL && found < log->count; i++) {
-		ret = spdm_meas_exchange(spdm, spdm_meas_attrs(p), i, nonce,
-					 slot, context, hash_len, &req_len, &rsp);
+		ret = spdm_meas_exchange(spdm, attrs, i, nonce, slot, context,
+					 hash_len, &req_len, &rsp);
 		if (ret == -EINVAL)
 			continue;	/* InvalidRequest: no such index */
 		if (ret < 0)

@@ -891,7 +891,8 @@ class Requester:
         """spdm_meas_fallback(): the count (unsigned, outside the final
         L1/L2), then which indices answer, probing 1 to 0xFE unsigned
         until the count is found; then those indices as one L1/L2."""
-        attrs = self._meas_attrs(ph)
+        # the count and the probes do not ask for new measurements
+        attrs = self._meas_attrs(ph) & ~MEAS_REQ_NEW
         _, r = self._meas_exchange(attrs, MEAS_OP_COUNT, nonce, slot,
                                    context)
         self.l1_open = True
@@ -924,6 +925,9 @@ class Requester:
         v, asym_bit, hash_bit = self.negotiated
         signed = bool(attrs & MEAS_REQ_SIG)
         req = encode_get_measurements(v, attrs, op, nonce, slot, context)
+        if not signed:
+            # answered or not, the responder may have added it to L1/L2
+            self.l1_open = True
         rsp = self._send(req)
         if signed:
             self.l1_open = False    # a signed response ends L1/L2
@@ -1360,6 +1364,15 @@ def meas_flow_specs():
             PhaseSpec(), meas(nosig=True), meas(keep=True)]),
         FlowSpec('meas_nosig_reauth_signed', phases=[
             PhaseSpec(), meas(nosig=True), PhaseSpec(), meas(keep=True)]),
+        # The responder answered an unsigned request (and keeps it in its
+        # L1/L2) but the answer was refused: the next signed call must
+        # still end L1/L2 first
+        FlowSpec('meas_nosig_refused_then_signed', phases=[
+            PhaseSpec(),
+            meas([mutate(GET_MEASUREMENTS, set_byte(1, CERTIFICATE),
+                         'response code CERTIFICATE')],
+                 expect='ENOMSG', why='unexpected-code', nosig=True),
+            meas(keep=True)]),
     ]
 
     too_large = error_rsp(GET_MEASUREMENTS, ERR_RESPONSE_TOO_LARGE, 0)
@@ -1957,6 +1970,7 @@ MEAS_ERRORS = {
     'mel-invalid': 'MEASUREMENT_EXTENSION_LOG holds an invalid value',
     'mel-size-changed': 'MEASUREMENT_EXTENSION_LOG changes its size',
     'mel-too-large': 'measurement extension log larger than',
+    'unexpected-code': 'instead of MEASUREMENTS',
 }
 
 
@@ -2563,16 +2577,20 @@ class MeasReplay(Replay):
             raise Verdict(MEAS_REPLAY_ERRORS[rsp[2]], 'error-response')
         return rsp
 
-    def ask(self, op, signed):
+    def ask(self, op, signed, probe=False):
         """One GET_MEASUREMENTS; returns the request and the parsed
-        response, whose signature is checked against L1/L2 so far."""
+        response, whose signature is checked against L1/L2 so far.  A
+        @probe of the fallback does not ask for new measurements."""
         v, ph = self.ver, self.phase
-        attrs = (0x02 if ph['raw'] else 0) | (0x04 if ph['new_meas'] else 0)
+        attrs = (0x02 if ph['raw'] else 0) | \
+            (0x04 if ph['new_meas'] and not probe else 0)
         req = bytes([v, 0xE0, attrs | (0x01 if signed else 0), op])
         if signed:
             req += ph['nonce'] + (bytes([ph['slot']]) if v >= 0x11 else b'')
         if v >= 0x13:
             req += ph['context']
+        if not signed:
+            self.dev['l1_open'] = True      # the responder may keep it
         rsp = self.meas_send(req)
         if signed:
             self.dev['l1_open'] = False     # the responder's L1/L2 ends
@@ -2714,7 +2732,7 @@ class MeasReplay(Replay):
             return self.l1_run([ph['index']])
         # The count and the probes are unsigned and not kept: they stay
         # in the responder's L1/L2 until GET_DIGESTS
-        _, _, m = self.ask(0, False)
+        _, _, m = self.ask(0, False, probe=True)
         self.dev['l1_open'] = True
         total = m['total']
         if not total:
@@ -2724,7 +2742,7 @@ class MeasReplay(Replay):
             if len(answered) == total:
                 break
             try:
-                _, _, m = self.ask(op, False)
+                _, _, m = self.ask(op, False, probe=True)
             except Verdict as vd:
                 if vd.errno != 'EINVAL':
                     raise
