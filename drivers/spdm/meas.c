@@ -137,7 +137,6 @@ static int spdm_meas_record(struct spdm_state *spdm, size_t req_len,
 {
 	int ret;
 
-	spdm->l1_open = true;
 	ret = spdm_transcript_append(spdm, spdm->req, req_len);
 	if (!ret)
 		ret = spdm_transcript_append(spdm, spdm->rsp, rsp_len);
@@ -209,19 +208,14 @@ static int spdm_meas_verify(struct spdm_state *spdm, struct spdm_meas_log *log,
 }
 
 /*
- * Add the blocks of @rsp to @log; a one-index request must bring that
- * index (the codec checks that there is exactly one block).
+ * Add the blocks of @rsp to @log (the codec made sure that a one-index
+ * request brought exactly that index)
  */
 static int spdm_meas_take(struct spdm_state *spdm, struct spdm_meas_log *log,
-			  const struct spdm_meas_rsp *rsp, u8 op)
+			  const struct spdm_meas_rsp *rsp)
 {
 	int ret;
 
-	if (op != SPDM_MEAS_OP_ALL && op != SPDM_MEAS_OP_COUNT &&
-	    rsp->num_blocks && rsp->record[0] != op)
-		return spdm_fail(spdm, -EPROTO,
-				 "MEASUREMENTS brings index %u for index %u",
-				 rsp->record[0], op);
 	if (log->n_blocks + rsp->num_blocks > U8_MAX)
 		return spdm_fail(spdm, -EFBIG, "more than 255 measurement blocks");
 	ret = spdm_meas_add(log, rsp->record, rsp->record_len);
@@ -296,7 +290,7 @@ static int spdm_meas_ask(struct spdm_state *spdm, struct spdm_meas_log *log,
 		len = ret;
 		if (ops[i] == SPDM_MEAS_OP_COUNT)
 			log->count = rsp.total_indices;
-		ret = spdm_meas_take(spdm, log, &rsp, ops[i]);
+		ret = spdm_meas_take(spdm, log, &rsp);
 		if (ret)
 			return ret;
 		if (signed_now)
@@ -336,7 +330,6 @@ static int spdm_meas_fallback(struct spdm_state *spdm,
 				 nonce, slot, context, hash_len, &req_len, &rsp);
 	if (ret < 0)
 		return ret;
-	spdm->l1_open = true;
 	if (!rsp.total_indices) {
 		/* Nothing to measure: a signed count stands for the log */
 		return spdm_meas_ask(spdm, log, p, &count_op, 1, sign, slot,
@@ -355,9 +348,8 @@ static int spdm_meas_fallback(struct spdm_state *spdm,
 			continue;	/* InvalidRequest: no such index */
 		if (ret < 0)
 			break;
-		spdm->l1_open = true;
 		ops[found++] = i;
-		ret = spdm_meas_take(spdm, &probe, &rsp, i);
+		ret = spdm_meas_take(spdm, &probe, &rsp);
 		if (ret)
 			break;
 	}
