@@ -766,7 +766,7 @@ class Config:
     def __init__(self, versions=(0x10, 0x11, 0x12, 0x13), asym=DEFAULT_ASYM,
                  hashes=(DEFAULT_HASH,), slots=1, pci_id=DEFAULT_PCI_ID,
                  measurements=None, faults=(), meas_cap='sig',
-                 dts=DEFAULT_DTS, mel=False):
+                 dts=DEFAULT_DTS, mel=False, leaf_padding=0):
         self.versions = sorted(set(versions))
         self.asym = ASYM_OPTIONS[asym]
         self.hashes = [HASH_OPTIONS[h] for h in hashes]
@@ -786,6 +786,9 @@ class Config:
                               QEMU_MAX_PAYLOAD))
         self.dts = dts
         self.mel = mel
+        if not 0 <= leaf_padding <= MAX_LEAF_PADDING:
+            raise ValueError('--leaf-padding wants 0..%d' % MAX_LEAF_PADDING)
+        self.leaf_padding = leaf_padding
 
     def fault_names(self):
         return {name for name, _ in self.faults}
@@ -846,6 +849,8 @@ class Provisioning:
         self.cs = shared.cs if shared else \
             ChainSet(kt, prefix='kspdm emulated device')
         san = ((cma_san(self.identity), False),) if cfg.pci_id else ()
+        if cfg.leaf_padding:
+            san += ((padding_extension(cfg.leaf_padding), False),)
         self.leaves = [self.cs.leaf(name if s == 0 else '%s%d' % (name, s),
                                     extensions=san)
                        for s in range(cfg.slots)]
@@ -888,6 +893,25 @@ class Provisioning:
                 f.write(data)
             os.replace(tmp, os.path.join(directory, name))
         return sorted(files)
+
+
+# A private extension that makes a leaf as large as real ones with vendor
+# data; non-critical, so a verifier skips it.  The OID is under 32473, the
+# enterprise number IANA reserves for documentation (RFC 5612).
+PADDING_OID = x509.ObjectIdentifier('1.3.6.1.4.1.32473.7.1')
+MAX_LEAF_PADDING = 60000
+
+
+def padding_extension(n):
+    """A non-critical extension whose value is an OCTET STRING of @n
+    bytes (DER: tag, length, content)."""
+    if n < 0x80:
+        head = bytes((0x04, n))
+    else:
+        size = n.to_bytes((n.bit_length() + 7) // 8, 'big')
+        head = bytes((0x04, 0x80 | len(size))) + size
+    return x509.UnrecognizedExtension(PADDING_OID,
+                                      head + bytes(i & 0xFF for i in range(n)))
 
 
 def unrelated_root(kt):
@@ -2125,7 +2149,7 @@ class Selftest:
     def device(self, **kw):
         cfg = Config(**kw)
         key = (kw.get('asym', DEFAULT_ASYM), kw.get('slots', 1),
-               'untrusted' in cfg.fault_names())
+               'untrusted' in cfg.fault_names(), cfg.leaf_padding)
         if key not in self.provs:
             self.provs[key] = Provisioning(cfg)
         prov = self.provs[key]
@@ -2859,6 +2883,23 @@ class Selftest:
             blocks = load_measurements(meas)
             self.check([(b.index, b.raw) for b in blocks] ==
                        [(1, True), (3, False)], 'measurements file')
+        # --leaf-padding: the chain grows by the padding, arrives whole in
+        # portions and still validates
+        plain = prov.chain(0, cfg.hashes[0])
+        for n in (100, 6144):
+            cfg, prov, session = self.device(leaf_padding=n)
+            rq = TestRequester(session)
+            rq.connect()
+            rq.digests()
+            chain, portions = rq.certificate(0)
+            grown = len(chain) - len(plain)
+            self.check(n < grown < n + 64 and portions >= 1 + n // 4096,
+                       'leaf padding %d: chain grew by %d in %d portion(s)'
+                       % (n, grown, portions))
+            rq.validate(0, prov.trusted_root.der, prov.identity)
+            leaf = x509.load_der_x509_certificate(prov.leaves[0].der)
+            ext = leaf.extensions.get_extension_for_oid(PADDING_OID)
+            self.check(not ext.critical, 'leaf padding %d: non-critical' % n)
         ident = cma_identity(*parse_pci_id(DEFAULT_PCI_ID))
         self.check(ident == 'Vendor=1b36:Device=0010:CC=010802:REV=02:'
                    'SSVID=1af4:SSID=1100', 'identity string')
@@ -3009,6 +3050,11 @@ def parse_args(argv):
                     'with --dts 256 (ECDSA) or 600 (RSA-3072), which still '
                     'carry CHALLENGE_AUTH and each single measurement'
                     % MAX_MESSAGE)
+    ap.add_argument('--leaf-padding', type=int, default=0, metavar='N',
+                    help='add a non-critical private extension of N bytes '
+                    'to every leaf certificate, e.g. 6144 for a chain of '
+                    'about 8 KB instead of about 2 KB (default 0, at most '
+                    '%d)' % MAX_LEAF_PADDING)
     ap.add_argument('--fault', action='append', default=[],
                     metavar='NAME[:REQUEST]', help='inject a fault')
     ap.add_argument('--log', metavar='FILE',
@@ -3041,7 +3087,8 @@ def main(argv=None):
         cfg = Config(versions=parse_versions(args.versions), asym=args.asym,
                      hashes=hashes, slots=args.slots, pci_id=pci_id,
                      measurements=measurements, faults=args.fault,
-                     meas_cap=args.meas_cap, dts=args.dts, mel=args.mel)
+                     meas_cap=args.meas_cap, dts=args.dts, mel=args.mel,
+                     leaf_padding=args.leaf_padding)
         if not 0 <= args.port <= 0xFFFF:
             raise ValueError('--port wants 0..65535')
         eids = parse_eids(args.eids)
