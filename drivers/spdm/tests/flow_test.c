@@ -378,6 +378,82 @@ static void flow_measure(struct kunit *test)
 	}
 }
 
+/*
+ * debugfs stats: after each phase of a flow, requests and bytes are those
+ * of the script's steps, one call per phase, and crypto and waiting time
+ * both fit in the calls' time
+ */
+static void spdm_test_stats_flow(struct kunit *test,
+				 const struct spdm_test_flow *f)
+{
+	struct spdm_script s = { .test = test };
+	struct spdm_stats want = {};
+	struct spdm_state *spdm;
+	u64 crypto = 0;
+	size_t i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spdm = spdm_test_state(test, &spdm_script_ops, &s, f->transport_max,
+			       spdm_test_keyring(test, f->root, f->root_len));
+	for (i = 0; i < f->n_phases; i++) {
+		const struct spdm_test_phase *p = &f->phases[i];
+
+		if (p->kind == SPDM_TEST_MEASURE)
+			spdm_test_meas_phase(test, spdm, &s, f, i);
+		else
+			spdm_test_auth_phase(test, spdm, &s, f, i);
+		for (j = 0; j < p->n_steps; j++) {
+			want.requests++;
+			want.tx_bytes += p->steps[j].req_len;
+			if (p->steps[j].rsp)
+				want.rx_bytes += p->steps[j].rsp_len;
+		}
+		want.calls++;
+		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.requests, want.requests,
+				    "%s phase %zu", f->name, i);
+		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.tx_bytes, want.tx_bytes,
+				    "%s phase %zu", f->name, i);
+		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.rx_bytes, want.rx_bytes,
+				    "%s phase %zu", f->name, i);
+		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.calls, want.calls,
+				    "%s phase %zu", f->name, i);
+		/* every successful phase hashes a transcript at least */
+		if (!p->expect)
+			KUNIT_EXPECT_GT_MSG(test, spdm->stats.crypto_ns, crypto,
+					    "%s phase %zu", f->name, i);
+		crypto = spdm->stats.crypto_ns;
+		KUNIT_EXPECT_LE(test, spdm->stats.crypto_ns + spdm->stats.wait_ns,
+				spdm->stats.call_ns);
+	}
+}
+
+static const char * const spdm_stats_flows[] = {
+	/* a full authentication, then one with the chain cached */
+	"reauth_cached",
+	/* Busy and ResponseNotReady: every retry is a request */
+	"v10_ecdsa_p256_rnr_busy",
+	/* authentication, then measurements of one index and of all */
+	"meas_v12_ecdsa_p256_sha256",
+	/* the fallback: probing indices one by one */
+	"meas_v12_ecdsa_p256_sha256_fallback",
+	/* unsigned measurements, then signed ones with the MEL */
+	"meas_v13_mel_nosig_then_signed",
+};
+
+static void spdm_stats_flow_desc(const char * const *name, char *desc)
+{
+	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(spdm_stats_flow, spdm_stats_flows, spdm_stats_flow_desc);
+
+static void flow_stats(struct kunit *test)
+{
+	const char * const *name = test->param_value;
+
+	spdm_test_stats_flow(test, spdm_test_find_flow(test, *name));
+}
+
 /* A CHALLENGE_AUTH whose Nonce is all zeros is refused before its signature */
 static void flow_zero_nonce(struct kunit *test)
 {
@@ -1252,6 +1328,7 @@ static struct kunit_case spdm_flow_cases[] = {
 	KUNIT_CASE_PARAM(flow_replay, spdm_flow_gen),
 	KUNIT_CASE_PARAM(flow_measure, spdm_meas_flow_gen),
 	KUNIT_CASE(flow_zero_nonce),
+	KUNIT_CASE_PARAM(flow_stats, spdm_stats_flow_gen_params),
 	KUNIT_CASE(flow_sysfs),
 	KUNIT_CASE(flow_transport_hooks),
 	KUNIT_CASE(flow_transport_hooks_cached),
