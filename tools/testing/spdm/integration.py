@@ -153,7 +153,7 @@ class Scenario:
 
     def __init__(self, name, devices, script, modules=('spdm', 'spdm_pci'),
                  extra_modules=(), binaries=None, files=None, python=False,
-                 post=None):
+                 post=None, qemu_args=()):
         self.name = name
         self.devices = devices
         self.script = script
@@ -165,6 +165,7 @@ class Scenario:
         # post(result) -> [(ok, name, detail)]: checks made on the host
         # from what the guest printed
         self.post = post
+        self.qemu_args = list(qemu_args)     # further QEMU options
 
 
 def sh_quote(s):
@@ -1353,7 +1354,7 @@ SCENARIOS = {
 
 def run(scenario, args):
     work = qemu_guest.workdir(f'kspdm-{scenario.name}-')
-    qemu_args = []
+    qemu_args = list(scenario.qemu_args)
     try:
         for i, d in enumerate(scenario.devices):
             d.index = i

@@ -64,11 +64,11 @@ check_grep() {
 
 wait_done() {
 	n=0
-	while [ $n -lt ${2:-90} ]; do
+	while [ $n -lt $((${2:-90} * 10)) ]; do
 		case "$(cat "$1/state" 2>/dev/null)" in
 		authenticated|failed) return 0 ;;
 		esac
-		sleep 1
+		sleep 0.1
 		n=$((n + 1))
 	done
 	echo "KSPDM-CHECK fail wait:$1 state [$(cat "$1/state" 2>/dev/null)]"
