@@ -832,6 +832,12 @@ def parse_versions(text):
 # ---------------------------------------------------------------------------
 
 
+# Every run of the emulator is a vendor of its own: its CA names carry a
+# random tag, so that the roots of several emulated devices trusted at once
+# differ in name as well as in key, as those of different vendors do.
+CA_PREFIX = 'kspdm emulated device %s' % os.urandom(4).hex()
+
+
 class Provisioning:
     """Keys and certificates of one emulated device, made per run.
 
@@ -847,7 +853,7 @@ class Provisioning:
         self.kt = kt
         self.identity = cma_identity(*cfg.pci_id) if cfg.pci_id else None
         self.cs = shared.cs if shared else \
-            ChainSet(kt, prefix='kspdm emulated device')
+            ChainSet(kt, prefix=CA_PREFIX)
         san = ((cma_san(self.identity), False),) if cfg.pci_id else ()
         if cfg.leaf_padding:
             san += ((padding_extension(cfg.leaf_padding), False),)
@@ -924,7 +930,7 @@ class SharedRoot:
     --shared-root), and the root they offer for trust."""
 
     def __init__(self, cfg):
-        self.cs = ChainSet(cfg.asym.keytype, prefix='kspdm emulated device')
+        self.cs = ChainSet(cfg.asym.keytype, prefix=CA_PREFIX)
         self.trusted_root = unrelated_root(cfg.asym.keytype) \
             if 'untrusted' in cfg.fault_names() else self.cs.root
 
