@@ -9,6 +9,7 @@
 #                        and every integration scenario
 #   make KDIR=/lib/modules/$(uname -r)/build
 #                        build against an installed kernel
+#   make bench           benchmarks in QEMU: a table, and bench.json
 #   make vectors         regenerate the KUnit test vectors
 #   make clean
 
@@ -34,13 +35,15 @@ ifneq ($(KUNIT),)
 KCONFIG_OPTS += CONFIG_SPDM_KUNIT_TEST=m
 endif
 
-KBUILD_ARGS := -C $(KDIR) M=$(PWD_ABS)/drivers/spdm $(KCONFIG_OPTS) \
+# Where the module sources are; make bench builds a copy of them
+SPDM_TREE ?= $(PWD_ABS)
+KBUILD_ARGS := -C $(KDIR) M=$(SPDM_TREE)/drivers/spdm $(KCONFIG_OPTS) \
 	KCPPFLAGS="$(foreach o,$(KCONFIG_OPTS),-D$(subst =m,_MODULE,$(o))=1)"
 
 PREFIX ?= /usr/local
 
 .PHONY: all modules spdmctl install kernel check kunit integration demo \
-	vectors clean
+	bench vectors clean clean-modules
 
 all: modules spdmctl
 
@@ -78,9 +81,33 @@ demo:
 	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/integration.py --demo \
 		--kdir $(KDIR) --modules $(PWD_ABS)/drivers/spdm
 
+# The benchmarks run on a kernel without KASAN, lockdep and kmemleak
+# (scripts/kernel-bench.config; BENCH_KDIR=DIR for another tree), with the
+# modules built from a copy of the sources in build/bench so that the test
+# build stays as it is.
+BENCH_TREE := $(PWD_ABS)/build/bench
+
+bench:
+	$(PWD_ABS)/scripts/install-deps.sh
+	$(MAKE) -C $(PWD_ABS) spdmctl
+	rm -rf $(BENCH_TREE)
+	mkdir -p $(BENCH_TREE)/drivers
+	cp -r $(PWD_ABS)/include $(BENCH_TREE)/
+	cp -r $(PWD_ABS)/drivers/spdm $(BENCH_TREE)/drivers/
+	kdir=$${BENCH_KDIR:-$$($(PWD_ABS)/scripts/prepare-kernel.sh \
+		--flavour bench | tail -n 1)} && \
+	$(MAKE) -C $(PWD_ABS) KDIR=$$kdir SPDM_TREE=$(BENCH_TREE) KUNIT= \
+		clean-modules modules && \
+	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/bench.py \
+		--kdir $$kdir --modules $(BENCH_TREE)/drivers/spdm \
+		--json $(PWD_ABS)/bench.json
+
 vectors:
 	/usr/bin/python3 $(PWD_ABS)/tools/testing/spdm/gen_vectors.py
 
-clean:
-	$(MAKE) -C $(KDIR) M=$(PWD_ABS)/drivers/spdm clean 2>/dev/null || true
+clean-modules:
+	$(MAKE) -C $(KDIR) M=$(SPDM_TREE)/drivers/spdm clean 2>/dev/null || true
+
+clean: clean-modules
 	$(MAKE) -C $(PWD_ABS)/tools/spdm clean
+	rm -rf $(PWD_ABS)/build $(PWD_ABS)/bench.json

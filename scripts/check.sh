@@ -38,6 +38,9 @@ KSRC="$kdir" scripts/ynl-regen.sh --check
 log "checking the committed test vectors"
 /usr/bin/python3 tools/testing/spdm/gen_vectors.py --selftest >&2
 
+log "checking how make bench reads guest logs"
+/usr/bin/python3 tools/testing/spdm/bench.py --selftest >/dev/null
+
 log "building with W=1 and sparse"
 make -s KDIR="$kdir" clean >/dev/null 2>&1 || true
 build_log=$(mktemp)
