@@ -149,6 +149,7 @@ static int spdm_validate_slot(struct spdm_state *spdm, u8 slot)
 {
 	struct spdm_slot *s = &spdm->slots[slot];
 	char why[SPDM_ERROR_LEN] = "";
+	unsigned int verified = 0;
 	struct public_key *leaf;
 	const u8 *der;
 	u64 start;
@@ -159,8 +160,10 @@ static int spdm_validate_slot(struct spdm_state *spdm, u8 slot)
 	start = ktime_get_ns();
 	ret = spdm_validate_chain(spdm->keyring, spdm->asym, spdm->hash,
 				  spdm->shash, s->chain, s->chain_len, &leaf,
-				  &der, &s->leaf_len, why, sizeof(why));
+				  &der, &s->leaf_len, &verified, why,
+				  sizeof(why));
 	spdm_stats_time(&spdm->stats.crypto_ns, start);
+	spdm->stats.verifies += verified;
 	if (ret)
 		return spdm_fail(spdm, ret, "slot %u certificate chain: %s",
 				 slot, why);

@@ -162,38 +162,97 @@ void spdm_cert_exit(void)
 	memset(spdm_extra, 0, sizeof(spdm_extra));
 }
 
-/* Is @sig made by a key in @keyring? */
-static int spdm_signed_by(struct key *keyring,
-			  const struct public_key_signature *sig)
+/* Whether the X.509 parser took @c for self-signed, and so verified it */
+static bool spdm_cert_self_signed(const struct spdm_cert *c)
 {
+	const struct public_key_signature *sig = spdm_cert_sig(c);
+	const struct asymmetric_key_ids *ids = spdm_cert_ids(c);
+
+	if (!spdm_cert_issued_by(c, c))
+		return false;
+	if (!sig->auth_ids[0] && !sig->auth_ids[1])
+		return true;
+	return asymmetric_key_id_same(ids->id[0], sig->auth_ids[0]) ||
+	       asymmetric_key_id_same(ids->id[1], sig->auth_ids[1]);
+}
+
+/* Is @key a public key equal to @pub? */
+static bool spdm_same_key(const struct key *key, const struct public_key *pub)
+{
+	const struct public_key *k;
+
+	if (asymmetric_key_subtype(key) != &public_key_subtype)
+		return false;
+	k = asymmetric_key_public_key(key);
+	return k && !strcmp(k->pkey_algo, pub->pkey_algo) &&
+	       k->keylen == pub->keylen && !memcmp(k->key, pub->key, k->keylen);
+}
+
+/*
+ * Is @c's own key in @keyring?  Then @c stands for a trust anchor: a root
+ * the admin trusts, sent back in the chain, needs no signature checked to
+ * be found trusted.  The lookup is by @c's own key identifiers, so that
+ * roots sharing a name do not hide each other.
+ */
+static bool spdm_holds_key(struct key *keyring, const struct spdm_cert *c)
+{
+	const struct asymmetric_key_ids *ids = spdm_cert_ids(c);
+	struct key *key;
+	bool same;
+
+	if (!ids->id[0] && !ids->id[1])
+		return false;
+	key = find_asymmetric_key(keyring, ids->id[1] ? NULL : ids->id[0],
+				  ids->id[1], NULL, false);
+	if (IS_ERR(key))
+		return false;
+	same = spdm_same_key(key, spdm_cert_pub(c));
+	key_put(key);
+	return same;
+}
+
+/* Is @c signed by a key in @keyring?  Counts in @verified what it checks. */
+static int spdm_signed_by(struct key *keyring, const struct spdm_cert *c,
+			  unsigned int *verified)
+{
+	const struct public_key_signature *sig = spdm_cert_sig(c);
 	struct key *key;
 	int ret;
 
+	if (!sig->auth_ids[0] && !sig->auth_ids[1] && !sig->auth_ids[2])
+		return -ENOKEY;
 	key = find_asymmetric_key(keyring, sig->auth_ids[0], sig->auth_ids[1],
 				  sig->auth_ids[2], false);
 	if (IS_ERR(key))
 		return -ENOKEY;
 	ret = verify_signature(key, sig);
+	(*verified)++;
 	key_put(key);
 	return ret ? -ENOKEY : 0;
 }
 
-/* Is @c signed by a key in @keyring or a further trusted keyring? */
-static int spdm_cert_trusted(struct key *keyring, const struct spdm_cert *c)
+/* Is @c, or its signer, in @keyring? */
+static bool spdm_anchored_by(struct key *keyring, const struct spdm_cert *c,
+			     unsigned int *verified)
 {
-	const struct public_key_signature *sig = spdm_cert_sig(c);
+	return spdm_holds_key(keyring, c) ||
+	       !spdm_signed_by(keyring, c, verified);
+}
+
+/* Is @c, or its signer, in @keyring or a further trusted keyring? */
+static bool spdm_cert_trusted(struct key *keyring, const struct spdm_cert *c,
+			      unsigned int *verified)
+{
 	int i;
 
-	if (!sig->auth_ids[0] && !sig->auth_ids[1] && !sig->auth_ids[2])
-		return -ENOKEY;
-	if (!spdm_signed_by(keyring, sig))
-		return 0;
+	if (spdm_anchored_by(keyring, c, verified))
+		return true;
 
 	guard(mutex)(&spdm_extra_lock);
 	for (i = 0; i < SPDM_MAX_EXTRA_KEYRINGS && spdm_extra[i]; i++)
-		if (!spdm_signed_by(spdm_extra[i], sig))
-			return 0;
-	return -ENOKEY;
+		if (spdm_anchored_by(spdm_extra[i], c, verified))
+			return true;
+	return false;
 }
 
 /* Is the leaf's key of the negotiated kind and size? */
@@ -209,7 +268,8 @@ static int spdm_leaf_fits(const struct public_key *pub,
 }
 
 static int spdm_parse_certs(const u8 *der, size_t len, struct spdm_cert *certs,
-			    unsigned int *count, char *why, size_t why_len)
+			    unsigned int *count, unsigned int *verified,
+			    char *why, size_t why_len)
 {
 	unsigned int n = 0;
 	int ret;
@@ -255,6 +315,8 @@ static int spdm_parse_certs(const u8 *der, size_t len, struct spdm_cert *certs,
 				 n - 1);
 			return -ENOPKG;
 		}
+		if (spdm_cert_self_signed(c))
+			(*verified)++;
 		der += clen;
 		len -= clen;
 	}
@@ -273,15 +335,17 @@ static int spdm_parse_certs(const u8 *der, size_t len, struct spdm_cert *certs,
  *	public_key_free()
  * @leaf_der: on success the leaf certificate inside @chain
  * @leaf_len: its length
+ * @verified: incremented by the number of signatures verified (the X.509
+ *	parser verifies those of self-signed certificates)
  * @why: on failure the reason in words
  * @why_len: size of @why
  *
  * DSP0274 10.7.1 and its certificate requirements: every certificate but
  * the leaf must be a CA allowed to sign certificates and must sign the
- * next one; one certificate must be signed by a trusted key; RootHash must
- * be the hash of the first certificate when that is a self-signed root;
- * the leaf must allow digital signatures with a key of the negotiated
- * algorithm.
+ * next one; one certificate must hold a trusted key or be signed by one;
+ * RootHash must be the hash of the first certificate when that is a
+ * self-signed root; the leaf must allow digital signatures with a key of
+ * the negotiated algorithm.
  *
  * Return: 0, or -EBADMSG (malformed), -ELOOP (too many certificates),
  * -EUCLEAN (RootHash mismatch), -EPERM (constraints), -EKEYREJECTED (bad
@@ -294,7 +358,8 @@ int spdm_validate_chain(struct key *keyring,
 			struct crypto_shash *shash,
 			const u8 *chain, size_t len,
 			struct public_key **leaf_key, const u8 **leaf_der,
-			size_t *leaf_len, char *why, size_t why_len)
+			size_t *leaf_len, unsigned int *verified, char *why,
+			size_t why_len)
 {
 	u8 digest[SPDM_MAX_HASH_SIZE];
 	const u8 *root_hash, *der;
@@ -315,7 +380,7 @@ int spdm_validate_chain(struct key *keyring,
 	certs = kcalloc(SPDM_MAX_CHAIN_CERTS, sizeof(*certs), GFP_KERNEL);
 	if (!certs)
 		return -ENOMEM;
-	ret = spdm_parse_certs(der, der_len, certs, &n, why, why_len);
+	ret = spdm_parse_certs(der, der_len, certs, &n, verified, why, why_len);
 	if (ret)
 		goto out;
 
@@ -353,6 +418,7 @@ int spdm_validate_chain(struct key *keyring,
 			}
 			ret = public_key_verify_signature(spdm_cert_pub(&certs[i - 1]),
 							  spdm_cert_sig(c));
+			(*verified)++;
 			if (ret) {
 				snprintf(why, why_len,
 					 "certificate %u is not signed by certificate %u (%d)",
@@ -361,7 +427,7 @@ int spdm_validate_chain(struct key *keyring,
 				goto out;
 			}
 		}
-		if (!anchored && !spdm_cert_trusted(keyring, c))
+		if (!anchored && spdm_cert_trusted(keyring, c, verified))
 			anchored = true;
 	}
 	if (!anchored) {

@@ -593,9 +593,11 @@ int spdm_verify_transcript(struct spdm_state *spdm, const char *context,
 		ret = spdm_transcript_final(spdm, digest);
 		start = ktime_get_ns();
 	}
-	if (!ret)
+	if (!ret) {
 		ret = spdm_verify(spdm->leaf_key, spdm->asym, spdm->hash,
 				  digest, sig);
+		spdm->stats.verifies++;
+	}
 	spdm_stats_time(&spdm->stats.crypto_ns, start);
 	return ret;
 }

@@ -21,8 +21,9 @@ static int spdm_stats_show(struct seq_file *m, void *v)
 		st = spdm->stats;
 	seq_printf(m, "requests %llu\ntx_bytes %llu\nrx_bytes %llu\n",
 		   st.requests, st.tx_bytes, st.rx_bytes);
-	seq_printf(m, "wait_ns %llu\ncrypto_ns %llu\ncalls %llu\ncall_ns %llu\n",
-		   st.wait_ns, st.crypto_ns, st.calls, st.call_ns);
+	seq_printf(m, "wait_ns %llu\ncrypto_ns %llu\nverifies %llu\n",
+		   st.wait_ns, st.crypto_ns, st.verifies);
+	seq_printf(m, "calls %llu\ncall_ns %llu\n", st.calls, st.call_ns);
 	return 0;
 }
 

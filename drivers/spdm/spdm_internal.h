@@ -111,6 +111,7 @@ struct spdm_transcript {
  *	for Busy and ResponseNotReady)
  * @crypto_ns: time spent hashing, verifying signatures and validating
  *	chains
+ * @verifies: signatures verified
  * @calls: authentications and measurements
  * @call_ns: their total time; minus @wait_ns, the requester's own time
  */
@@ -120,6 +121,7 @@ struct spdm_stats {
 	u64 rx_bytes;
 	u64 wait_ns;
 	u64 crypto_ns;
+	u64 verifies;
 	u64 calls;
 	u64 call_ns;
 };
@@ -327,7 +329,8 @@ int spdm_validate_chain(struct key *keyring,
 			struct crypto_shash *shash,
 			const u8 *chain, size_t len,
 			struct public_key **leaf_key, const u8 **leaf_der,
-			size_t *leaf_len, char *why, size_t why_len);
+			size_t *leaf_len, unsigned int *verified, char *why,
+			size_t why_len);
 
 int spdm_set_trusted_keyrings(const char *val);
 void spdm_cert_exit(void);

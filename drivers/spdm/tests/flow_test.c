@@ -379,9 +379,38 @@ static void flow_measure(struct kunit *test)
 }
 
 /*
+ * Signatures a successful phase verifies: those of the chain when it is
+ * fetched (the generated chains are a trusted self-signed root, an
+ * intermediate and a leaf: the X.509 parser checks the root's, the walk
+ * the two links, and the root holds a trusted key, which needs no further
+ * check), and that of each signed response
+ */
+static u64 spdm_test_phase_verifies(const struct spdm_test_phase *p)
+{
+	bool chain = false;
+	u64 n = 0;
+	size_t j;
+
+	for (j = 0; j < p->n_steps; j++) {
+		const struct spdm_test_step *st = &p->steps[j];
+
+		if (!st->rsp || st->rsp_len < 2)
+			continue;
+		if (st->rsp[1] == SPDM_CERTIFICATE)
+			chain = true;
+		if (st->rsp[1] == SPDM_CHALLENGE_AUTH ||
+		    (st->rsp[1] == SPDM_MEASUREMENTS && st->req_len > 2 &&
+		     st->req[1] == SPDM_GET_MEASUREMENTS &&
+		     (st->req[2] & SPDM_MEAS_REQ_SIG)))
+			n++;
+	}
+	return n + (chain ? 3 : 0);
+}
+
+/*
  * debugfs stats: after each phase of a flow, requests and bytes are those
- * of the script's steps, one call per phase, and crypto and waiting time
- * both fit in the calls' time
+ * of the script's steps, one call per phase, the signatures verified those
+ * the phase needs, and crypto and waiting time both fit in the calls' time
  */
 static void spdm_test_stats_flow(struct kunit *test,
 				 const struct spdm_test_flow *f)
@@ -409,6 +438,12 @@ static void spdm_test_stats_flow(struct kunit *test,
 				want.rx_bytes += p->steps[j].rsp_len;
 		}
 		want.calls++;
+		if (!p->expect)
+			want.verifies += spdm_test_phase_verifies(p);
+		else
+			want.verifies = spdm->stats.verifies;
+		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.verifies, want.verifies,
+				    "%s phase %zu", f->name, i);
 		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.requests, want.requests,
 				    "%s phase %zu", f->name, i);
 		KUNIT_EXPECT_EQ_MSG(test, spdm->stats.tx_bytes, want.tx_bytes,
