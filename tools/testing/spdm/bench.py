@@ -149,15 +149,17 @@ done
 '''
         # memory: the functions found again by a new spdm_pci
         s += 'echo "BENCH devices doe %d"\n' % len(devs)
-        for r in range(MEM_ROUNDS):
-            s += f'''rmmod spdm_pci
+        for keep in (0, 1):
+            s += f'echo {keep} > /sys/module/spdm/parameters/keep_transcript\n'
+            for r in range(MEM_ROUNDS):
+                s += f'''rmmod spdm_pci
 sleep 2
-meminfo doe-before-0-{r}
+meminfo doe-before-{keep}-{r}
 insmod /modules/spdm_pci.ko
 '''
-            for d in devs:
-                s += f'wait_done {d.sysfs}\n'
-            s += f'sleep 2\nmeminfo doe-after-0-{r}\n'
+                for d in devs:
+                    s += f'wait_done {d.sysfs}\n'
+                s += f'sleep 2\nmeminfo doe-after-{keep}-{r}\n'
         s += 'rmmod spdm_pci\nrmmod spdm\n'
         return s
     return Scenario('bench-doe', devs, script,
@@ -335,6 +337,7 @@ def summarise(kind_runs):
         'round_trips': first['requests'],
         'tx_bytes': first['tx_bytes'],
         'rx_bytes': first['rx_bytes'],
+        'verifies': first['verifies'],
         'samples': len(kind_runs),
         'cpu_us_median': round(statistics.median(own) / 1000, 1),
         'crypto_us_median': round(statistics.median(crypto) / 1000, 1),
@@ -352,7 +355,8 @@ OPERATIONS = (('full', 'first authentication'),
 METHODS = {
     'operations': 'debugfs spdm/<device>/stats around each operation, in '
     'the guest: requests (round trips, retries included) and SPDM bytes '
-    'each way from the first sample; CPU = call time minus time waiting '
+    'each way and signatures verified (sigs) from the first sample; CPU = '
+    'call time minus time waiting '
     'for the responder (transport included), crypto = time hashing, '
     'verifying signatures and validating chains, other = CPU - crypto, '
     'each the median of all samples, in microseconds of the guest clock '
@@ -372,8 +376,8 @@ METHODS = {
 
 def report_operations(ops, figures, problems):
     print(f'{"configuration":13} {"operation":35} {"chain":>5} '
-          f'{"trips":>5} {"tx B":>5} {"rx B":>5} {"CPU us":>7} '
-          f'{"crypto":>7} {"other":>6} {"n":>3}')
+          f'{"trips":>5} {"tx B":>5} {"rx B":>5} {"sigs":>4} '
+          f'{"CPU us":>7} {"crypto":>7} {"other":>6} {"n":>3}')
     for label in sorted(ops):
         if label.startswith('unlabelled '):
             problems.append(f'{label}: the guest did not name it')
@@ -393,7 +397,7 @@ def report_operations(ops, figures, problems):
             f = summarise(samples)
             figures['operations'][label][kind] = f
             print(f'{label:13} {title:35} {chain:5} {f["round_trips"]:5} '
-                  f'{f["tx_bytes"]:5} {f["rx_bytes"]:5} '
+                  f'{f["tx_bytes"]:5} {f["rx_bytes"]:5} {f["verifies"]:4} '
                   f'{f["cpu_us_median"]:7.0f} {f["crypto_us_median"]:7.0f} '
                   f'{f["other_us_median"]:6.0f} {f["samples"]:3}')
 
@@ -421,7 +425,7 @@ def report_memory(mem, figures, problems, ran):
     devices = mem.get('devices', {})
     print(f'{"kernel memory per authenticated device, KiB":44} '
           f'{"total":>6} {"slab":>6} {"vmalloc":>7}  rounds')
-    for transport, keep in (('mctp', 0), ('mctp', 1), ('doe', 0)):
+    for transport, keep in (('mctp', 0), ('mctp', 1), ('doe', 0), ('doe', 1)):
         n = devices.get(transport)
         if not n:
             if {'mctp': 'scale', 'doe': 'doe'}[transport] in ran:
@@ -468,7 +472,7 @@ class _Log:
 def selftest():
     """Parse and summarise a made-up guest log (make check)."""
     counters = 'requests {} tx_bytes {} rx_bytes {} wait_ns {} ' \
-        'crypto_ns {} calls 1 call_ns {}'
+        'crypto_ns {} verifies 4 calls 1 call_ns {}'
     lines = ['BENCH device mctp-1-9 mctp-1.2-2k',
              # after output that did not end its line
              '# BENCH chain mctp-1-9 1934',
@@ -493,6 +497,7 @@ def selftest():
     full = figures['operations']['mctp-1.2-2k']['full']
     want = [
         (full['round_trips'], 6), (full['rx_bytes'], 2292),
+        (full['verifies'], 4),
         (full['samples'], 3), (full['crypto_us_median'], 6000),
         (full['other_us_median'], 1000.0),
         (full['cpu_us_median'], 7001.0),
@@ -531,15 +536,9 @@ def main():
                     help='where to write the figures (default %(default)s)')
     ap.add_argument('--runs', type=int, default=15,
                     help='samples per operation (default %(default)s)')
-    ap.add_argument('--timeout', type=int, default=1800,
-                    help='seconds per guest (default %(default)s)')
     ap.add_argument('--only', action='append', choices=SCENARIOS,
                     help='run only this scenario (repeatable)')
-    ap.add_argument('--keep', action='store_true',
-                    help='keep the work directories and serial logs')
-    ap.add_argument('--log-dir', help='where --keep puts serial logs')
-    ap.add_argument('-v', '--verbose', action='store_true',
-                    help='copy the guest console to stdout')
+    integration.add_guest_args(ap, 1800)
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     if args.selftest:

@@ -1352,6 +1352,17 @@ SCENARIOS = {
 }
 
 
+def add_guest_args(ap, timeout):
+    """The options of run(): --timeout, --keep, --log-dir, --verbose."""
+    ap.add_argument('--timeout', type=int, default=timeout,
+                    help='seconds per guest (default %(default)s)')
+    ap.add_argument('--keep', action='store_true',
+                    help='keep the work directories and serial logs')
+    ap.add_argument('--log-dir', help='where --keep puts serial logs')
+    ap.add_argument('-v', '--verbose', action='store_true',
+                    help='copy the guest console to stdout')
+
+
 def run(scenario, args):
     work = qemu_guest.workdir(f'kspdm-{scenario.name}-')
     qemu_args = list(scenario.qemu_args)
@@ -1448,12 +1459,7 @@ def main():
     ap.add_argument('--root-cert', help='its root certificate (DER or PEM)')
     ap.add_argument('--demo', action='store_true',
                     help='boot one device and show what an admin sees')
-    ap.add_argument('--timeout', type=int, default=600)
-    ap.add_argument('--keep', action='store_true',
-                    help='keep the work directories and serial logs')
-    ap.add_argument('--log-dir', help='where to keep serial logs')
-    ap.add_argument('-v', '--verbose', action='store_true',
-                    help='copy the serial console to stdout')
+    add_guest_args(ap, 600)
     args = ap.parse_args()
 
     if args.demo:
