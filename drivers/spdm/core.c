@@ -161,6 +161,42 @@ u32 spdm_ct_us(struct spdm_state *spdm)
 	return max_t(u32, BIT(e), SPDM_ST1_US);
 }
 
+/**
+ * spdm_io_begin() - allocate the message buffers for one call's exchanges
+ * @spdm: state, locked
+ *
+ * spdm->req and spdm->rsp hold max_msg_size bytes each only while a call
+ * exchanges messages: a responder at rest does not keep them (64 KiB each
+ * for a DOE mailbox).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int spdm_io_begin(struct spdm_state *spdm)
+{
+	lockdep_assert_held(&spdm->lock);
+	if (spdm->req)
+		return 0;
+	spdm->req = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
+	spdm->rsp = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
+	if (spdm->req && spdm->rsp)
+		return 0;
+	spdm_io_end(spdm);
+	return spdm_fail(spdm, -ENOMEM, "no memory for %zu-byte messages",
+			 spdm->max_msg_size);
+}
+
+/**
+ * spdm_io_end() - free the message buffers after a call
+ * @spdm: state, locked or being destroyed
+ */
+void spdm_io_end(struct spdm_state *spdm)
+{
+	kvfree(spdm->req);
+	kvfree(spdm->rsp);
+	spdm->req = NULL;
+	spdm->rsp = NULL;
+}
+
 static int spdm_transport(struct spdm_state *spdm, const void *req,
 			  size_t req_len, u32 timeout_us, size_t *rsp_len)
 {
@@ -412,11 +448,7 @@ struct spdm_state *spdm_create(const struct spdm_config *cfg)
 	spdm->max_msg_size = cfg->max_msg_size;
 	spdm->leaf_slot = -1;
 	strscpy(spdm->error, "not authenticated");
-	spdm->req = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
-	spdm->rsp = kvmalloc(spdm->max_msg_size, GFP_KERNEL);
-	ret = spdm->req && spdm->rsp ? 0 : -ENOMEM;
-	if (!ret)
-		ret = spdm_sysfs_add(spdm, cfg->name ?: dev_name(cfg->dev));
+	ret = spdm_sysfs_add(spdm, cfg->name ?: dev_name(cfg->dev));
 	if (ret) {
 		spdm_destroy(spdm);
 		return ERR_PTR(ret);
@@ -477,8 +509,7 @@ void spdm_destroy(struct spdm_state *spdm)
 	spdm_meas_log_free(spdm->meas);
 	kvfree(spdm->mel);
 	crypto_free_shash(spdm->shash);
-	kvfree(spdm->req);
-	kvfree(spdm->rsp);
+	spdm_io_end(spdm);
 	key_put(spdm->keyring);
 	put_device(spdm->dev);
 	mutex_destroy(&spdm->lock);
@@ -566,7 +597,9 @@ static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
 	WRITE_ONCE(spdm->state, SPDM_DEV_STATE_AUTHENTICATING);
 	spdm_netlink_notify_locked(spdm, SPDM_EVENT_CHANGED,
 				   "authentication started");
-	ret = spdm_authenticate_locked(spdm, slot, nonce, context);
+	ret = spdm_io_begin(spdm);
+	if (!ret)
+		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
 	if (!ret && READ_ONCE(spdm_measure_at_auth) &&
 	    (spdm->rsp_caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NOSIG))) {
 		struct spdm_meas_params p = {
@@ -618,10 +651,12 @@ int spdm_authenticate(struct spdm_state *spdm,
 
 	if (slot < -1 || slot >= SPDM_MAX_SLOTS)
 		return -EINVAL;
-	scoped_guard(mutex, &spdm->lock)
+	scoped_guard(mutex, &spdm->lock) {
 		ret = spdm_authenticate_state(spdm, slot,
 					      params ? params->nonce : NULL,
 					      params ? params->context : NULL);
+		spdm_io_end(spdm);
+	}
 	spdm_authenticate_done(spdm, ret);
 	return ret;
 }
@@ -666,6 +701,8 @@ int spdm_measure_keep(struct spdm_state *spdm,
 			authed = true;
 			ret = spdm_authenticate_state(spdm, p->slot, NULL, NULL);
 		}
+		if (!ret)
+			ret = spdm_io_begin(spdm);
 		if (!ret) {
 			u64 start = ktime_get_ns();
 
@@ -677,6 +714,7 @@ int spdm_measure_keep(struct spdm_state *spdm,
 				authed = true;
 			}
 		}
+		spdm_io_end(spdm);
 		if (!ret && fill)
 			ret = fill(spdm, arg);
 	}

@@ -544,7 +544,10 @@ int spdm_nl_mel_get_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "the responder is not authenticated");
 		return -ENOTCONN;
 	}
-	ret = spdm_mel_locked(spdm);
+	ret = spdm_io_begin(spdm);
+	if (!ret)
+		ret = spdm_mel_locked(spdm);
+	spdm_io_end(spdm);
 	if (ret) {
 		NL_SET_ERR_MSG_FMT(info->extack, "%s", spdm->error);
 		return ret;

@@ -203,8 +203,8 @@ struct spdm_slot {
  * @priv: transport's cookie
  * @keyring: trusted roots
  * @max_msg_size: transport's message size limit
- * @req: request buffer (@max_msg_size bytes)
- * @rsp: response buffer (@max_msg_size bytes)
+ * @req: request buffer (@max_msg_size bytes) while a call exchanges
+ * @rsp: response buffer (@max_msg_size bytes) while a call exchanges
  * @version: negotiated version, 0 before negotiation
  * @rsp_caps: responder's capabilities
  * @algs: negotiated algorithms
@@ -273,6 +273,8 @@ struct spdm_state {
 /* core.c */
 __printf(3, 4)
 int spdm_fail(struct spdm_state *spdm, int err, const char *fmt, ...);
+int spdm_io_begin(struct spdm_state *spdm);
+void spdm_io_end(struct spdm_state *spdm);
 int spdm_exchange(struct spdm_state *spdm, size_t req_len, u32 timeout_us,
 		  size_t *rsp_len);
 int spdm_response_end(struct spdm_state *spdm, int consumed, size_t rsp_len,

@@ -165,6 +165,9 @@ static void spdm_test_auth_phase(struct kunit *test, struct spdm_state *spdm,
 			    "phase %zu: script not played to its end", i);
 	KUNIT_EXPECT_EQ(test, spdm->l1_open, p->l1_open);
 	KUNIT_EXPECT_EQ(test, spdm_authenticated(spdm), !p->expect);
+	/* a responder at rest holds no message buffers */
+	KUNIT_EXPECT_NULL(test, spdm->req);
+	KUNIT_EXPECT_NULL(test, spdm->rsp);
 	if (p->expect)
 		return;
 	KUNIT_EXPECT_EQ(test, spdm->version, f->version);
@@ -304,6 +307,8 @@ static void spdm_test_meas_phase(struct kunit *test, struct spdm_state *spdm,
 			    "phase %zu: script not played to its end", i);
 	/* Unsigned measurements left in the responder's L1/L2, or not */
 	KUNIT_EXPECT_EQ_MSG(test, spdm->l1_open, p->l1_open, "phase %zu", i);
+	KUNIT_EXPECT_NULL(test, spdm->req);
+	KUNIT_EXPECT_NULL(test, spdm->rsp);
 	if (p->expect) {
 		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(spdm->error, p->error),
 					  "phase %zu: error \"%s\", want \"%s\"",
