@@ -190,17 +190,30 @@ ALGS = {
 
 def scenario_matrix():
     """SPDM 1.1, 1.2, 1.3 x ECDSA P-256, P-384, RSASSA-3072: all succeed;
-    echo re; unload and reload with the devices present."""
+    echo re; unload and reload with the devices present; two vendors whose
+    roots share a name."""
     devs = []
     for ver in ('1.1', '1.2', '1.3'):
         for alg, (asym, hash_, _, _) in ALGS.items():
             devs.append(Device(f'v{ver.replace(".", "")}-{alg}',
                                ['--versions', ver, '--asym', asym,
                                 '--hash', hash_]))
+    # Roots with one name (and serial) but keys of their own, both trusted:
+    # each chain is anchored at its own root, found by key identifier, with
+    # four signatures verified (root, two links, CHALLENGE_AUTH) and none
+    # wasted on the other root
+    twins = [Device(f'twin-{x}', ['--ca-name', 'kspdm twin vendor'])
+             for x in 'ab']
 
     def script():
-        s = 'insmod /modules/spdm.ko\n' + trust_roots(devs)
+        s = 'insmod /modules/spdm.ko\n' + trust_roots(devs + twins)
         s += 'insmod /modules/spdm_pci.ko\n'
+        for d in twins:
+            p = d.sysfs
+            s += f'''wait_done {p}
+check {d.name}:authenticated 1 "$(cat {p}/authenticated)"
+check {d.name}:verifies "verifies 4" "$(grep verifies /sys/kernel/debug/spdm/{d.bdf}/stats)"
+'''
         for d in devs:
             ver = d.args[1]
             _, _, asym, hash_ = ALGS[d.name.split('-', 1)[1]]
@@ -236,7 +249,7 @@ check reload:{d.name} 1 "$(cat {d.sysfs}/authenticated)"
 '''
         s += 'rmmod spdm_pci\nrmmod spdm\n'
         return s
-    return Scenario('matrix', devs, script)
+    return Scenario('matrix', devs + twins, script)
 
 
 # (device, responder arguments, trusted, ERE the error must match)

@@ -766,7 +766,7 @@ class Config:
     def __init__(self, versions=(0x10, 0x11, 0x12, 0x13), asym=DEFAULT_ASYM,
                  hashes=(DEFAULT_HASH,), slots=1, pci_id=DEFAULT_PCI_ID,
                  measurements=None, faults=(), meas_cap='sig',
-                 dts=DEFAULT_DTS, mel=False, leaf_padding=0):
+                 dts=DEFAULT_DTS, mel=False, leaf_padding=0, ca_name=None):
         self.versions = sorted(set(versions))
         self.asym = ASYM_OPTIONS[asym]
         self.hashes = [HASH_OPTIONS[h] for h in hashes]
@@ -789,6 +789,7 @@ class Config:
         if not 0 <= leaf_padding <= MAX_LEAF_PADDING:
             raise ValueError('--leaf-padding wants 0..%d' % MAX_LEAF_PADDING)
         self.leaf_padding = leaf_padding
+        self.ca_name = ca_name
 
     def fault_names(self):
         return {name for name, _ in self.faults}
@@ -834,7 +835,8 @@ def parse_versions(text):
 
 # Every run of the emulator is a vendor of its own: its CA names carry a
 # random tag, so that the roots of several emulated devices trusted at once
-# differ in name as well as in key, as those of different vendors do.
+# differ in name as well as in key, as those of different vendors do
+# (--ca-name sets the names instead).
 CA_PREFIX = 'kspdm emulated device %s' % os.urandom(4).hex()
 
 
@@ -853,7 +855,7 @@ class Provisioning:
         self.kt = kt
         self.identity = cma_identity(*cfg.pci_id) if cfg.pci_id else None
         self.cs = shared.cs if shared else \
-            ChainSet(kt, prefix=CA_PREFIX)
+            ChainSet(kt, prefix=cfg.ca_name or CA_PREFIX)
         san = ((cma_san(self.identity), False),) if cfg.pci_id else ()
         if cfg.leaf_padding:
             san += ((padding_extension(cfg.leaf_padding), False),)
@@ -930,7 +932,7 @@ class SharedRoot:
     --shared-root), and the root they offer for trust."""
 
     def __init__(self, cfg):
-        self.cs = ChainSet(cfg.asym.keytype, prefix=CA_PREFIX)
+        self.cs = ChainSet(cfg.asym.keytype, prefix=cfg.ca_name or CA_PREFIX)
         self.trusted_root = unrelated_root(cfg.asym.keytype) \
             if 'untrusted' in cfg.fault_names() else self.cs.root
 
@@ -2155,7 +2157,8 @@ class Selftest:
     def device(self, **kw):
         cfg = Config(**kw)
         key = (kw.get('asym', DEFAULT_ASYM), kw.get('slots', 1),
-               'untrusted' in cfg.fault_names(), cfg.leaf_padding)
+               'untrusted' in cfg.fault_names(), cfg.leaf_padding,
+               cfg.ca_name)
         if key not in self.provs:
             self.provs[key] = Provisioning(cfg)
         prov = self.provs[key]
@@ -2906,6 +2909,13 @@ class Selftest:
             leaf = x509.load_der_x509_certificate(prov.leaves[0].der)
             ext = leaf.extensions.get_extension_for_oid(PADDING_OID)
             self.check(not ext.critical, 'leaf padding %d: non-critical' % n)
+        # --ca-name names the CAs; by default every run has names of its own
+        _, named, _ = self.device(ca_name='kspdm twin')
+        self.check(named.cs.root.subject.rfc4514_string() ==
+                   'CN=kspdm twin root %s' % named.kt.name and
+                   prov.cs.root.subject != named.cs.root.subject and
+                   CA_PREFIX in prov.cs.root.subject.rfc4514_string(),
+                   'CA names: %s' % named.cs.root.subject.rfc4514_string())
         ident = cma_identity(*parse_pci_id(DEFAULT_PCI_ID))
         self.check(ident == 'Vendor=1b36:Device=0010:CC=010802:REV=02:'
                    'SSVID=1af4:SSID=1100', 'identity string')
@@ -3061,6 +3071,10 @@ def parse_args(argv):
                     'to every leaf certificate, e.g. 6144 for a chain of '
                     'about 8 KB instead of about 2 KB (default 0, at most '
                     '%d)' % MAX_LEAF_PADDING)
+    ap.add_argument('--ca-name', metavar='PREFIX',
+                    help='name the root, intermediate and leaves "PREFIX '
+                    'root <key>" and so on (default: "kspdm emulated '
+                    'device" and a random tag of this run)')
     ap.add_argument('--fault', action='append', default=[],
                     metavar='NAME[:REQUEST]', help='inject a fault')
     ap.add_argument('--log', metavar='FILE',
@@ -3094,7 +3108,7 @@ def main(argv=None):
                      hashes=hashes, slots=args.slots, pci_id=pci_id,
                      measurements=measurements, faults=args.fault,
                      meas_cap=args.meas_cap, dts=args.dts, mel=args.mel,
-                     leaf_padding=args.leaf_padding)
+                     leaf_padding=args.leaf_padding, ca_name=args.ca_name)
         if not 0 <= args.port <= 0xFFFF:
             raise ValueError('--port wants 0..65535')
         eids = parse_eids(args.eids)
