@@ -38,6 +38,9 @@ KSRC="$kdir" scripts/ynl-regen.sh --check
 log "checking the committed test vectors"
 /usr/bin/python3 tools/testing/spdm/gen_vectors.py --selftest >&2
 
+log "checking the responder emulator against its own requester"
+/usr/bin/python3 tools/testing/spdm/responder.py --selftest | tail -n 1 >&2
+
 log "checking how make bench reads guest logs"
 /usr/bin/python3 tools/testing/spdm/bench.py --selftest >/dev/null
 
