@@ -688,21 +688,16 @@ def test_verify(r, files, case, ev, root, nonce, other_root, exhaustive,
 
     # Every byte of the transcript and of the signature
     t = unb64(ev['transcript'])
-    for i in positions(len(t), 'flips' in exhaustive, rng,
-                       6 if quick else 24):
-        ev2 = copy.deepcopy(ev)
-        mod = bytearray(t)
-        mod[i] ^= 1 << rng.randrange(8)
-        ev2['transcript'] = b64(bytes(mod))
-        bad(ev2, 'transcript byte %d flipped' % i)
     s = unb64(ev['signature'])
-    for i in positions(len(s), 'flips' in exhaustive, rng,
-                       4 if quick else 8):
-        ev2 = copy.deepcopy(ev)
-        mod = bytearray(s)
-        mod[i] ^= 1 << rng.randrange(8)
-        ev2['signature'] = b64(bytes(mod))
-        bad(ev2, 'signature byte %d flipped' % i)
+    for key, data, few, many in (('transcript', t, 6, 24),
+                                 ('signature', s, 4, 8)):
+        for i in positions(len(data), 'flips' in exhaustive, rng,
+                           few if quick else many):
+            ev2 = copy.deepcopy(ev)
+            mod = bytearray(data)
+            mod[i] ^= 1 << rng.randrange(8)
+            ev2[key] = b64(bytes(mod))
+            bad(ev2, '%s byte %d flipped' % (key, i))
     # Cut short or longer
     for key, data in (('transcript', t), ('signature', s)):
         ev2 = copy.deepcopy(ev)
