@@ -404,7 +404,7 @@ static void spdm_meas_compare(struct spdm_state *spdm,
 	struct spdm_meas_block a, b;
 	char reason[48];
 	size_t off, o;
-	int n, m;
+	int n, m = 0;
 
 	if (new->content_changed == SPDM_MEAS_CHANGED_YES) {
 		dev_info(spdm->dev,
@@ -493,12 +493,6 @@ static int spdm_get_mel(struct spdm_state *spdm)
 			ret = spdm_fail(spdm, -EPROTO,
 					"MEASUREMENT_EXTENSION_LOG changes its size from %u to %llu bytes",
 					size, (u64)total + rsp.portion_len +
-					rsp.remainder_len);
-			goto err;
-		}
-		if (!rsp.portion_len && rsp.remainder_len) {
-			ret = spdm_fail(spdm, -EPROTO,
-					"MEASUREMENT_EXTENSION_LOG sends nothing but %u bytes remain",
 					rsp.remainder_len);
 			goto err;
 		}
