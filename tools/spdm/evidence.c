@@ -17,12 +17,14 @@
 #include <string.h>
 
 #include <linux/spdm.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
 #include "spdmctl.h"
 
 /* The entries of the spec's enums meas-type and meas-changed */
-const char *const meas_type_names[] = {
+static const char *const meas_type_names[] = {
 	[SPDM_MEAS_TYPE_IMMUTABLE_ROM] = "immutable-rom",
 	[SPDM_MEAS_TYPE_MUTABLE_FIRMWARE] = "mutable-firmware",
 	[SPDM_MEAS_TYPE_HARDWARE_CONFIG] = "hardware-config",
@@ -37,7 +39,7 @@ const char *const meas_type_names[] = {
 	NULL
 };
 
-const char *const meas_changed_names[] = {
+static const char *const meas_changed_names[] = {
 	[SPDM_MEAS_CHANGED_NOT_SUPPORTED] = "not-supported",
 	[SPDM_MEAS_CHANGED_CHANGED] = "changed",
 	[SPDM_MEAS_CHANGED_UNCHANGED] = "unchanged",
@@ -105,28 +107,17 @@ static const char b64_chars[] =
  * @buf: the bytes
  * @len: how many
  *
- * Return: a string to free(), or NULL if out of memory.
+ * Return: a string to free(), or NULL if out of memory or too long.
  */
 char *b64_encode(const uint8_t *buf, size_t len)
 {
-	char *s = malloc(4 * ((len + 2) / 3) + 1), *p = s;
-	size_t i;
+	char *s;
 
-	if (!s)
+	if (len > INT_MAX / 4 * 3)
 		return NULL;
-	for (i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)buf[i] << 16;
-
-		if (i + 1 < len)
-			v |= buf[i + 1] << 8;
-		if (i + 2 < len)
-			v |= buf[i + 2];
-		*p++ = b64_chars[v >> 18];
-		*p++ = b64_chars[(v >> 12) & 0x3f];
-		*p++ = i + 1 < len ? b64_chars[(v >> 6) & 0x3f] : '=';
-		*p++ = i + 2 < len ? b64_chars[v & 0x3f] : '=';
-	}
-	*p = '\0';
+	s = malloc(4 * ((len + 2) / 3) + 1);
+	if (s)
+		EVP_EncodeBlock((unsigned char *)s, buf, (int)len);
 	return s;
 }
 

@@ -359,8 +359,6 @@ static void meas_value_text(const struct meas_block *b, int indent)
 	uint64_t svn;
 	size_t i;
 
-	if (b->len > 0xffff)
-		return;
 	if (b->type == SPDM_MEAS_TYPE_SVN && !spdm_meas_svn(&blk, &svn)) {
 		printf("  (svn %llu)", (unsigned long long)svn);
 	} else if (b->type == SPDM_MEAS_TYPE_VERSION && b->raw && b->len) {

@@ -353,11 +353,9 @@ static struct json_object *cert_json(X509 *x, const uint8_t *der, size_t len)
 	json_add_time(o, "not_after", X509_get0_notAfter(x));
 	if (EVP_Digest(der, len, md, &md_len, EVP_sha256(), NULL))
 		json_add_hex(o, "sha256", md, md_len);
-	b64 = malloc(4 * ((len + 2) / 3) + 1);
-	if (b64) {
-		EVP_EncodeBlock((unsigned char *)b64, der, len);
+	b64 = b64_encode(der, len);
+	if (b64)
 		json_add_str(o, "der", b64);
-	}
 	free(b64);
 	return o;
 }

@@ -160,8 +160,6 @@ struct evidence {
 	size_t num_blocks;
 };
 
-extern const char *const meas_type_names[];
-extern const char *const meas_changed_names[];
 const char *meas_type_name(unsigned int type);
 const char *meas_changed_name(unsigned int changed);
 const struct asym_info *asym_by_name(const char *name);
