@@ -573,12 +573,13 @@ static int spdm_authenticate_locked(struct spdm_state *spdm, int slot,
 
 /*
  * Authenticate with the lock held, announcing the start and keeping the
- * state and error current; with measure_at_auth, measurements follow and
- * their failure fails the authentication.
+ * state and error current; with @measure and measure_at_auth, measurements
+ * follow and their failure fails the authentication.  A caller that
+ * measures next itself passes false, so that they are not taken twice.
  */
 static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
 				   const u8 *caller_nonce,
-				   const u8 *caller_context)
+				   const u8 *caller_context, bool measure)
 {
 	u8 nonce[SPDM_NONCE_SIZE], context[SPDM_REQ_CONTEXT_SIZE];
 	u64 start = ktime_get_ns();
@@ -600,7 +601,7 @@ static int spdm_authenticate_state(struct spdm_state *spdm, int slot,
 	ret = spdm_io_begin(spdm);
 	if (!ret)
 		ret = spdm_authenticate_locked(spdm, slot, nonce, context);
-	if (!ret && READ_ONCE(spdm_measure_at_auth) &&
+	if (!ret && measure && READ_ONCE(spdm_measure_at_auth) &&
 	    (spdm->rsp_caps.flags & (SPDM_CAP_MEAS_SIG | SPDM_CAP_MEAS_NOSIG))) {
 		struct spdm_meas_params p = {
 			.slot = -1,
@@ -654,7 +655,8 @@ int spdm_authenticate(struct spdm_state *spdm,
 	scoped_guard(mutex, &spdm->lock) {
 		ret = spdm_authenticate_state(spdm, slot,
 					      params ? params->nonce : NULL,
-					      params ? params->context : NULL);
+					      params ? params->context : NULL,
+					      true);
 		spdm_io_end(spdm);
 	}
 	spdm_authenticate_done(spdm, ret);
@@ -699,7 +701,8 @@ int spdm_measure_keep(struct spdm_state *spdm,
 		if (READ_ONCE(spdm->state) != SPDM_DEV_STATE_AUTHENTICATED ||
 		    (p->slot >= 0 && p->slot != spdm->leaf_slot)) {
 			authed = true;
-			ret = spdm_authenticate_state(spdm, p->slot, NULL, NULL);
+			ret = spdm_authenticate_state(spdm, p->slot, NULL, NULL,
+						      false);
 		}
 		if (!ret)
 			ret = spdm_io_begin(spdm);
